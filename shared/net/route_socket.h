@@ -1,0 +1,54 @@
+// Addresses and links through rtnetlink (libnl-route). The one place in the project that talks
+// to the kernel about interface addresses.
+#pragma once
+
+#include "net/ip_address.h"
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct nl_sock;
+
+namespace lvsd::net {
+
+// A refused netlink request: what was asked, and libnl's reason.
+class NetlinkError : public std::runtime_error {
+public:
+    NetlinkError(const std::string& what, int nl_code);
+    int code() const { return code_; } // negative libnl error (NLE_*)
+    bool permission_denied() const;
+
+private:
+    int code_;
+};
+
+struct InterfaceAddress {
+    IpAddress address; // with its prefix length
+    int ifindex = 0;
+    std::string label; // IPv4 only; "" for IPv6
+};
+
+class RouteSocket {
+public:
+    RouteSocket();
+    ~RouteSocket();
+    RouteSocket(const RouteSocket&) = delete;
+    RouteSocket& operator=(const RouteSocket&) = delete;
+
+    // 0 when there is no such interface.
+    int ifindex(const std::string& name);
+    bool is_up(int ifindex);
+    void set_up(int ifindex);
+
+    std::vector<InterfaceAddress> addresses(int ifindex);
+    bool has_address(int ifindex, const IpAddress& a);
+    void add_address(int ifindex, const IpAddress& a, const std::string& label);
+    void remove_address(int ifindex, const IpAddress& a);
+
+private:
+    nl_sock* sock_;
+};
+
+} // namespace lvsd::net

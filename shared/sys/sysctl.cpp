@@ -1,0 +1,34 @@
+#include "sys/sysctl.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
+#include <system_error>
+
+namespace lvsd::sys {
+
+std::string sysctl_path(const std::string& dotted) {
+    std::string p = dotted;
+    std::replace(p.begin(), p.end(), '.', '/');
+    return "/proc/sys/" + p;
+}
+
+std::optional<std::string> sysctl_read(const std::string& dotted) {
+    std::ifstream in(sysctl_path(dotted));
+    if (!in)
+        return std::nullopt;
+    std::string v;
+    std::getline(in, v);
+    return v;
+}
+
+void sysctl_write(const std::string& dotted, const std::string& value) {
+    std::ofstream out(sysctl_path(dotted));
+    if (out)
+        out << value << '\n';
+    out.flush();
+    if (!out)
+        throw std::system_error(errno, std::generic_category(), "cannot set " + dotted);
+}
+
+} // namespace lvsd::sys
