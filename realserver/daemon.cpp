@@ -1,0 +1,131 @@
+#include "daemon.h"
+
+#include "log/log.h"
+#include "probes.h"
+#include "readiness.h"
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <systemd/sd-daemon.h>
+
+namespace lvsd::realserver {
+
+namespace asio = boost::asio;
+
+namespace {
+
+class Daemon {
+public:
+    Daemon(Config c, const std::function<Config()>& reload, Host& host)
+        : config_(std::move(c)), plan_(plan_host(config_)), reload_(reload), host_(host),
+          timer_(io_), signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
+
+    int run() {
+        try {
+            for (const auto& l : host_.apply(plan_, config_.source))
+                log::info(l);
+        } catch (const std::exception& e) {
+            log::error(std::string("cannot apply: ") + e.what() + " (nothing left changed)");
+            return 1;
+        }
+        sd_notify(0, "READY=1\nSTATUS=applied, checking readiness");
+        log::info("running: " + std::to_string(plan_.addresses.size()) + " VIP(s), state in " +
+                  host_.state_path().string());
+        wait_signal();
+        round();
+        io_.run();
+        return exit_code_;
+    }
+
+private:
+    void wait_signal() {
+        signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+            if (ec)
+                return;
+            if (sig == SIGHUP) {
+                do_reload();
+                wait_signal();
+                return;
+            }
+            sd_notify(0, "STOPPING=1");
+            timer_.cancel();
+            stopping_ = true;
+            std::vector<std::string> undone;
+            try {
+                host_.undo(undone);
+            } catch (const std::exception& e) {
+                log::error(e.what());
+                exit_code_ = 1;
+            }
+            for (const auto& l : undone)
+                log::info(l);
+            log::info("stopped");
+            io_.stop();
+        });
+    }
+
+    void do_reload() {
+        sd_notify(0, "RELOADING=1");
+        try {
+            Config next = reload_();
+            HostPlan next_plan = plan_host(next);
+            for (const auto& l : host_.apply(next_plan, next.source))
+                log::info(l);
+            config_ = std::move(next);
+            plan_ = std::move(next_plan);
+            log::info("configuration reloaded");
+        } catch (const std::exception& e) {
+            log::error(std::string("reload failed, keeping the running configuration: ") +
+                       e.what());
+        }
+        sd_notify(0, "READY=1");
+    }
+
+    void round() {
+        if (stopping_)
+            return;
+        // Someone may have removed the VIP (ifdown lo, a stray script) or reset a sysctl.
+        try {
+            for (const auto& l : host_.apply(plan_, config_.source))
+                log::warning("re-applied: " + l);
+        } catch (const std::exception& e) {
+            log::error(std::string("cannot re-apply: ") + e.what());
+        }
+        HostStatus hs = host_.inspect(plan_);
+        probe_services(io_, config_.services, [this, hs](std::vector<CheckResult> results) {
+            Readiness r = evaluate(hs, std::move(results));
+            std::string text = r.agent_text();
+            if (text != last_) {
+                log::info("readiness: " + text);
+                sd_notify(0, ("STATUS=" + text).c_str());
+                last_ = text;
+            }
+            timer_.expires_after(
+                std::chrono::milliseconds(static_cast<int>(config_.check_interval * 1000)));
+            timer_.async_wait([this](const boost::system::error_code& ec) {
+                if (!ec)
+                    round();
+            });
+        });
+    }
+
+    Config config_;
+    HostPlan plan_;
+    const std::function<Config()>& reload_;
+    Host& host_;
+    asio::io_context io_;
+    asio::steady_timer timer_;
+    asio::signal_set signals_;
+    std::string last_;
+    bool stopping_ = false;
+    int exit_code_ = 0;
+};
+
+} // namespace
+
+int run_daemon(Config config, const std::function<Config()>& reload, Host& host) {
+    Daemon d(std::move(config), reload, host);
+    return d.run();
+}
+
+} // namespace lvsd::realserver

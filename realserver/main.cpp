@@ -1,0 +1,249 @@
+// lvs-realserver: holds the VIPs and ARP settings of an LVS real server, replacing the classic
+// /etc/init.d/realserver script.
+#include "config.h"
+#include "daemon.h"
+#include "host.h"
+#include "probes.h"
+#include "readiness.h"
+
+#include "log/log.h"
+#include "sys/privilege.h"
+
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using namespace lvsd;
+using namespace lvsd::realserver;
+
+namespace {
+
+// LSB init-script exit codes, which `service realserver ...` passes on.
+enum Exit {
+    ok = 0,
+    failed = 1,
+    bad_input = 2,
+    status_stopped = 3,
+    no_privilege = 4,
+    status_unknown = 4,
+};
+
+const char* usage = "Usage: lvs-realserver [options] start|stop|status|run\n"
+                    "  start   put the VIPs on lo (or tunl0) and set arp_ignore/arp_announce\n"
+                    "  stop    undo exactly what start changed\n"
+                    "  status  VIPs, sysctls and local readiness (exit 0 running, 3 stopped)\n"
+                    "  run     start, keep it applied in the foreground, stop on SIGTERM\n";
+
+struct Options {
+    std::string command;
+    std::string config_file = "/etc/lvsd/realserver.conf";
+    bool config_given = false;
+    std::vector<std::string> vips;
+    std::string state_dir = "/run/lvsd";
+    bool json = false;
+};
+
+Config load(const Options& o) {
+    Config c;
+    if (o.config_given || o.vips.empty()) {
+        conf::Diagnostics diags;
+        c = load_config(o.config_file, diags);
+        for (const auto& d : diags.all())
+            std::cerr << d.str() << "\n";
+    } else {
+        c.source = "command line";
+    }
+    for (const auto& v : o.vips) {
+        c.vips.push_back(parse_vip_argument(v));
+        for (size_t i = 0; i + 1 < c.vips.size(); ++i)
+            if (c.vips[i].address == c.vips.back().address)
+                throw conf::ConfigError(
+                    {c.vips.back().where, conf::Severity::error,
+                     "VIP " + c.vips.back().address.str() + " is listed twice"});
+    }
+    if (c.vips.empty()) {
+        conf::Diagnostic d;
+        d.where.file = std::make_shared<const std::string>(c.source);
+        d.severity = conf::Severity::error;
+        d.message = "no VIP configured (virtual_ipaddress { ... } or --vip ADDR)";
+        throw conf::ConfigError(d);
+    }
+    return c;
+}
+
+bool require_net_admin() {
+    if (sys::has_net_admin())
+        return true;
+    log::error("needs CAP_NET_ADMIN to change addresses and sysctls; run it as root");
+    return false;
+}
+
+int do_start(const Options& o) {
+    Config c = load(o);
+    if (!require_net_admin())
+        return no_privilege;
+    Host host(default_state_path(o.state_dir));
+    auto changes = host.apply(plan_host(c), c.source);
+    for (const auto& l : changes)
+        log::info(l);
+    if (changes.empty())
+        log::info("already started; nothing to change");
+    return ok;
+}
+
+int do_stop(const Options& o) {
+    if (!require_net_admin())
+        return no_privilege;
+    Host host(default_state_path(o.state_dir));
+    std::vector<std::string> log_lines;
+    bool was_started = host.undo(log_lines);
+    for (const auto& l : log_lines)
+        log::info(l);
+    if (!was_started)
+        log::info("not started (no " + host.state_path().string() + "); nothing to undo");
+    return ok;
+}
+
+// The plan to report against: the config's, or, without one, what the state file recorded.
+HostPlan status_plan(const Options& o, const std::optional<State>& st, Config& c) {
+    bool have_config = o.config_given || !o.vips.empty() || fs::exists(o.config_file);
+    if (have_config) {
+        c = load(o);
+        return plan_host(c);
+    }
+    HostPlan p;
+    if (st) {
+        p.addresses = st->addresses;
+        for (const auto& s : st->sysctls)
+            p.sysctls.push_back({s.key, s.value});
+    }
+    return p;
+}
+
+int do_status(const Options& o) {
+    Host host(default_state_path(o.state_dir));
+    Config c;
+    HostPlan plan;
+    try {
+        plan = status_plan(o, load_state(host.state_path()), c);
+    } catch (const conf::ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        return status_unknown;
+    }
+    HostStatus hs = host.inspect(plan);
+
+    boost::asio::io_context io;
+    Readiness r;
+    probe_services(io, c.services,
+                   [&](std::vector<CheckResult> res) { r = evaluate(hs, std::move(res)); });
+    io.run();
+
+    int code = !hs.started ? status_stopped : hs.all_applied() ? ok : failed;
+    if (o.json) {
+        nlohmann::json j;
+        j["state"] = !hs.started ? "stopped" : hs.all_applied() ? "running" : "degraded";
+        j["state_file"] = host.state_path().string();
+        j["started_at"] = hs.started ? nlohmann::json(hs.state.started_at) : nlohmann::json();
+        j["addresses"] = nlohmann::json::array();
+        for (const auto& a : hs.addresses)
+            j["addresses"].push_back({{"address", a.plan.address.str_prefixed()},
+                                      {"device", a.plan.device},
+                                      {"label", a.plan.label},
+                                      {"present", a.present}});
+        j["sysctls"] = nlohmann::json::array();
+        for (const auto& s : hs.sysctls)
+            j["sysctls"].push_back(
+                {{"key", s.key}, {"value", s.actual}, {"want", s.want}, {"original", s.original}});
+        j["checks"] = nlohmann::json::array();
+        for (const auto& ch : r.checks)
+            j["checks"].push_back({{"name", ch.name}, {"ok", ch.ok}, {"detail", ch.detail}});
+        j["ready"] = r.ready();
+        j["agent"] = r.agent_text();
+        std::cout << j.dump(2) << "\n";
+        return code;
+    }
+    std::cout << "lvs-realserver: "
+              << (!hs.started        ? "stopped"
+                  : hs.all_applied() ? "running"
+                                     : "running, but degraded")
+              << "\n";
+    for (const auto& a : hs.addresses)
+        std::cout << "  vip     " << a.plan.address.str_prefixed() << " on " << a.plan.device
+                  << (a.plan.label.empty() ? "" : " (" + a.plan.label + ")") << ": "
+                  << (a.present ? "present" : "missing") << "\n";
+    for (const auto& s : hs.sysctls)
+        std::cout << "  sysctl  " << s.key << " = " << (s.actual.empty() ? "(absent)" : s.actual)
+                  << (s.actual == s.want ? "" : " (want " + s.want + ")")
+                  << (s.original.empty() ? "" : ", was " + s.original + " before start") << "\n";
+    for (const auto& ch : r.checks)
+        if (ch.name.rfind("service ", 0) == 0)
+            std::cout << "  " << ch.name << ": " << ch.detail << "\n";
+    std::cout << "  ready: " << (r.ready() ? "yes" : "no (" + r.reason() + ")") << "\n";
+    return code;
+}
+
+int do_run(const Options& o) {
+    Config c = load(o);
+    if (!require_net_admin())
+        return no_privilege;
+    Host host(default_state_path(o.state_dir));
+    std::function<Config()> reload = [&o] { return load(o); };
+    return run_daemon(std::move(c), reload, host);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    log::set_program("lvs-realserver");
+    Options o;
+    po::options_description opts("Options");
+    opts.add_options()("help,h", "this help")("config,f", po::value(&o.config_file),
+                                              "config file (default /etc/lvsd/realserver.conf)")(
+        "vip", po::value(&o.vips)->composing(),
+        "VIP to hold, ADDR or ADDR,tun; repeatable. Without --config no file is read")(
+        "state-dir", po::value(&o.state_dir),
+        "where start records what it changed (default /run/lvsd)")("json", po::bool_switch(&o.json),
+                                                                   "status as JSON");
+    po::options_description hidden;
+    hidden.add_options()("command", po::value(&o.command));
+    po::options_description all;
+    all.add(opts).add(hidden);
+    po::positional_options_description pos;
+    pos.add("command", 1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "lvs-realserver: " << e.what() << "\n" << usage << opts;
+        return bad_input;
+    }
+    if (vm.count("help")) {
+        std::cout << usage << opts;
+        return ok;
+    }
+    o.config_given = vm.count("config") > 0;
+
+    try {
+        if (o.command == "start")
+            return do_start(o);
+        if (o.command == "stop")
+            return do_stop(o);
+        if (o.command == "status")
+            return do_status(o);
+        if (o.command == "run")
+            return do_run(o);
+        std::cerr << (o.command.empty() ? "lvs-realserver: no command\n"
+                                        : "lvs-realserver: unknown command '" + o.command + "'\n")
+                  << usage;
+        return bad_input;
+    } catch (const conf::ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        return bad_input;
+    } catch (const std::exception& e) {
+        log::error(e.what());
+        return failed;
+    }
+}

@@ -1,0 +1,102 @@
+#include "state_file.h"
+
+#include "sys/privilege.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <system_error>
+
+namespace lvsd::realserver {
+
+using json = nlohmann::json;
+
+const SavedSysctl* State::sysctl(const std::string& key) const {
+    for (const auto& s : sysctls)
+        if (s.key == key)
+            return &s;
+    return nullptr;
+}
+
+bool State::has_address(const net::IpAddress& a) const {
+    for (const auto& p : addresses)
+        if (p.address == a)
+            return true;
+    return false;
+}
+
+std::string state_to_json(const State& s) {
+    json j;
+    j["version"] = 1;
+    j["config"] = s.config;
+    j["started_at"] = s.started_at;
+    j["sysctls"] = json::array();
+    for (const auto& c : s.sysctls)
+        j["sysctls"].push_back({{"key", c.key}, {"original", c.original}, {"value", c.value}});
+    j["addresses"] = json::array();
+    for (const auto& a : s.addresses)
+        j["addresses"].push_back(
+            {{"address", a.address.str_prefixed()}, {"device", a.device}, {"label", a.label}});
+    return j.dump(2) + "\n";
+}
+
+State state_from_json(const std::string& text) {
+    State s;
+    try {
+        json j = json::parse(text);
+        if (j.at("version") != 1)
+            throw std::runtime_error("unknown state file version");
+        s.config = j.value("config", "");
+        s.started_at = j.value("started_at", 0LL);
+        for (const auto& c : j.at("sysctls"))
+            s.sysctls.push_back({c.at("key"), c.at("original"), c.at("value")});
+        for (const auto& a : j.at("addresses")) {
+            auto addr = net::IpAddress::parse(a.at("address").get<std::string>());
+            if (!addr)
+                throw std::runtime_error("bad address in state file");
+            s.addresses.push_back({*addr, a.at("device"), a.value("label", "")});
+        }
+    } catch (const json::exception& e) {
+        throw std::runtime_error(std::string("corrupt state file: ") + e.what());
+    }
+    return s;
+}
+
+std::filesystem::path default_state_path(const std::filesystem::path& dir) {
+    std::string tag = sys::netns_tag();
+    return dir / (tag.empty() ? "realserver.state" : "realserver." + tag + ".state");
+}
+
+std::optional<State> load_state(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in)
+        return std::nullopt;
+    std::stringstream buf;
+    buf << in.rdbuf();
+    try {
+        return state_from_json(buf.str());
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error(path.string() + ": " + e.what());
+    }
+}
+
+void save_state(const std::filesystem::path& path, const State& s) {
+    std::filesystem::create_directories(path.parent_path());
+    auto tmp = path;
+    tmp += ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << state_to_json(s);
+        out.flush();
+        if (!out)
+            throw std::system_error(errno, std::generic_category(), "cannot write " + tmp.string());
+    }
+    std::filesystem::rename(tmp, path);
+}
+
+void remove_state(const std::filesystem::path& path) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+}
+
+} // namespace lvsd::realserver

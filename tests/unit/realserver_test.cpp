@@ -1,0 +1,137 @@
+#define BOOST_TEST_MODULE realserver
+#include <boost/test/unit_test.hpp>
+
+#include "conf/reader.h"
+#include "config.h"
+#include "host_plan.h"
+#include "readiness.h"
+#include "state_file.h"
+
+using namespace lvsd;
+using namespace lvsd::realserver;
+
+static Config parse(const std::string& text) {
+    conf::Diagnostics d;
+    conf::Reader r(d);
+    return parse_config(conf::build_statements(r.read_string(text, "rs.conf")));
+}
+
+static std::string error_of(const std::string& text) {
+    try {
+        parse(text);
+    } catch (const conf::ConfigError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+BOOST_AUTO_TEST_CASE(full_config) {
+    Config c = parse(
+        "virtual_ipaddress {\n"
+        "  10.0.0.100        # DR\n"
+        "  10.0.0.101 mode tun\n"
+        "  2001:db8::1\n"
+        "}\n"
+        "service web {\n"
+        "  port 80\n"
+        "  http_get { path /healthz\n host www.example.com\n status_code 204\n timeout 0.5 }\n"
+        "}\n"
+        "check_interval 0.5\n");
+    BOOST_REQUIRE_EQUAL(c.vips.size(), 3u);
+    BOOST_CHECK(c.vips[1].mode == VipMode::tun);
+    BOOST_REQUIRE_EQUAL(c.services.size(), 1u);
+    BOOST_CHECK_EQUAL(c.services[0].port, 80);
+    BOOST_REQUIRE(c.services[0].http);
+    BOOST_CHECK_EQUAL(c.services[0].http->host, "www.example.com");
+    BOOST_CHECK_EQUAL(c.services[0].http->status_code, 204);
+    BOOST_CHECK_EQUAL(c.check_interval, 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_their_place) {
+    BOOST_CHECK_EQUAL(error_of("virtual_ipaddress {\n  10.0.0.300\n}\n"),
+                      "rs.conf:2:3: error: '10.0.0.300' is not an IPv4 or IPv6 address");
+    BOOST_CHECK_EQUAL(
+        error_of("virtual_ipaddress {\n 10.0.0.1/24\n}\n"),
+        "rs.conf:2:2: error: a VIP on a real server is a single address (/32), not '10.0.0.1/24'");
+    BOOST_CHECK_EQUAL(error_of("virtual_ipaddress {\n 10.0.0.1 mode nat\n}\n"),
+                      "rs.conf:2:16: error: mode is 'dr' or 'tun', not 'nat'");
+    BOOST_CHECK_EQUAL(error_of("virtual_ipaddress {\n 10.0.0.1\n 10.0.0.1\n}\n"),
+                      "rs.conf:3:2: error: VIP 10.0.0.1 is listed twice");
+    BOOST_CHECK_EQUAL(error_of("service web {\n port 70000\n}\n"),
+                      "rs.conf:2:7: error: '70000' is not a number from 1 to 65535");
+    BOOST_CHECK_EQUAL(error_of("service web {\n}\n"),
+                      "rs.conf:1:1: error: service 'web' needs a port");
+    BOOST_CHECK_EQUAL(error_of("vips {\n}\n"),
+                      "rs.conf:1:1: error: unknown keyword 'vips' (expected virtual_ipaddress, "
+                      "service, check_interval)");
+    BOOST_CHECK_EQUAL(error_of("check_interval\n"),
+                      "rs.conf:1:16: error: 'check_interval' needs a value");
+}
+
+BOOST_AUTO_TEST_CASE(vip_argument) {
+    BOOST_CHECK(parse_vip_argument("10.1.1.1,tun").mode == VipMode::tun);
+    BOOST_CHECK_THROW(parse_vip_argument("10.1.1"), conf::ConfigError);
+    BOOST_CHECK_THROW(parse_vip_argument("fd00::1,tun"), conf::ConfigError);
+}
+
+BOOST_AUTO_TEST_CASE(plan_labels_and_sysctls) {
+    Config c = parse("virtual_ipaddress {\n 10.0.0.1\n fd00::1\n 10.0.0.2\n}\n");
+    HostPlan p = plan_host(c);
+    BOOST_REQUIRE_EQUAL(p.addresses.size(), 3u);
+    BOOST_CHECK_EQUAL(p.addresses[0].label, "lo:0");
+    BOOST_CHECK_EQUAL(p.addresses[1].label, "");
+    BOOST_CHECK_EQUAL(p.addresses[2].label, "lo:1");
+    BOOST_CHECK_EQUAL(p.addresses[2].device, "lo");
+    BOOST_REQUIRE_EQUAL(p.sysctls.size(), 4u);
+    BOOST_CHECK_EQUAL(p.sysctls[0].key, "net.ipv4.conf.lo.arp_ignore");
+    BOOST_CHECK_EQUAL(p.sysctls[0].value, "1");
+    BOOST_CHECK_EQUAL(p.sysctls[3].key, "net.ipv4.conf.all.arp_announce");
+    BOOST_CHECK_EQUAL(p.sysctls[3].value, "2");
+    BOOST_CHECK(!p.needs_tunl0);
+}
+
+BOOST_AUTO_TEST_CASE(plan_ipv6_only_needs_no_arp_sysctls) {
+    HostPlan p = plan_host(parse("virtual_ipaddress {\n fd00::1\n}\n"));
+    BOOST_CHECK(p.sysctls.empty());
+}
+
+BOOST_AUTO_TEST_CASE(plan_tun) {
+    HostPlan p = plan_host(parse("virtual_ipaddress {\n 10.0.0.1 mode tun\n}\n"));
+    BOOST_CHECK(p.needs_tunl0);
+    BOOST_CHECK_EQUAL(p.addresses[0].device, "tunl0");
+    BOOST_CHECK_EQUAL(p.sysctls.back().key, "net.ipv4.conf.tunl0.rp_filter");
+}
+
+BOOST_AUTO_TEST_CASE(state_round_trip) {
+    State s;
+    s.config = "/etc/lvsd/realserver.conf";
+    s.started_at = 1700000000;
+    s.sysctls.push_back({"net.ipv4.conf.lo.arp_ignore", "2", "1"});
+    s.addresses.push_back({*net::IpAddress::parse("10.0.0.1"), "lo", "lo:0"});
+    s.addresses.push_back({*net::IpAddress::parse("fd00::1"), "lo", ""});
+    State t = state_from_json(state_to_json(s));
+    BOOST_CHECK_EQUAL(t.config, s.config);
+    BOOST_CHECK_EQUAL(t.started_at, s.started_at);
+    BOOST_REQUIRE(t.sysctl("net.ipv4.conf.lo.arp_ignore"));
+    BOOST_CHECK_EQUAL(t.sysctl("net.ipv4.conf.lo.arp_ignore")->original, "2");
+    BOOST_CHECK(t.has_address(*net::IpAddress::parse("fd00::1")));
+    BOOST_CHECK_EQUAL(t.addresses[0].label, "lo:0");
+    BOOST_CHECK_THROW(state_from_json("{\"version\": 1}"), std::runtime_error);
+    BOOST_CHECK_THROW(state_from_json("not json"), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(readiness_reports_first_failure) {
+    HostStatus hs;
+    hs.started = true;
+    hs.addresses.push_back({{*net::IpAddress::parse("10.0.0.1"), "lo", "lo:0"}, true});
+    hs.sysctls.push_back({"net.ipv4.conf.all.arp_ignore", "1", "0", "0"});
+    Readiness r = evaluate(hs, {{"service web port 80", false, "nothing listens"}});
+    BOOST_CHECK(!r.ready());
+    BOOST_CHECK_EQUAL(r.agent_text(), "down #sysctl net.ipv4.conf.all.arp_ignore: is 0, want 1");
+    hs.sysctls[0].actual = "1";
+    r = evaluate(hs, {{"service web port 80", true, "listening"}});
+    BOOST_CHECK(r.ready());
+    BOOST_CHECK_EQUAL(r.agent_text(), "up");
+    hs.started = false;
+    BOOST_CHECK_EQUAL(evaluate(hs, {}).agent_text(), "down #started: not started");
+}
