@@ -85,7 +85,13 @@ int do_start(const Options& o) {
     if (!require_net_admin())
         return no_privilege;
     Host host(default_state_path(o.state_dir));
-    auto changes = host.apply(plan_host(c), c.source);
+    std::vector<std::string> changes;
+    try {
+        changes = host.apply(plan_host(c), c.source);
+    } catch (const std::exception& e) {
+        log::error(std::string(e.what()) + "; what this start changed was undone");
+        return failed;
+    }
     for (const auto& l : changes)
         log::info(l);
     if (changes.empty())

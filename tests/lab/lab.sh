@@ -129,6 +129,7 @@ CONF
 lab_teardown() {
     local rc=$? pid n ns
     trap - EXIT
+    set +e # teardown must run to the end, also under a caller's `set -e`
     if [ -s "$LAB_DIR/pids" ]; then
         while read -r pid; do kill -TERM "$pid" 2>/dev/null; done <"$LAB_DIR/pids"
         for _ in $(seq 1 30); do

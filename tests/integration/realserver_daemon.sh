@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# `lvs-realserver run`: re-applies what someone undoes, follows readiness, reloads on SIGHUP
+# (a bad config keeps the old one), and undoes everything on SIGTERM.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lab/lab.sh"
+RS=${LVS_REALSERVER:?path to lvs-realserver}
+VIP=10.77.0.100
+
+lab_init
+lab_node rs1 10.77.0.11/24
+nginx_pid=$(lab_nginx rs1 80 rs1) || exit 1
+lab_exec rs1 sysctl -qw net.ipv4.conf.lo.arp_ignore=0 net.ipv4.conf.all.arp_announce=1
+cat >"$LAB_DIR/rs.conf" <<CONF
+virtual_ipaddress {
+    $VIP
+}
+service web {
+    port 80
+    http_get { path /healthz }
+}
+check_interval 0.2
+CONF
+log=$LAB_DIR/daemon.log
+pid=$(lab_spawn rs1 daemon "$RS" run --config "$LAB_DIR/rs.conf")
+has_vip() { ip -n "$(lab_ns rs1)" addr show dev lo | grep -q "$VIP/32"; }
+logged() { grep -q "$1" "$LAB_DIR/daemon.log"; }
+
+check "run puts the VIP on lo" lab_wait 5 has_vip
+check "readiness is up" lab_wait 5 logged "readiness: up"
+
+lab_exec rs1 ip addr del $VIP/32 dev lo
+check "a removed VIP comes back" lab_wait 3 has_vip
+check "and the daemon says so" lab_wait 3 logged "re-applied: added $VIP/32 on lo (lo:0)"
+lab_exec rs1 sysctl -qw net.ipv4.conf.all.arp_ignore=0
+check "a reset sysctl is set again" lab_wait 3 bash -c "[ \$(ip netns exec $(lab_ns rs1) sysctl -n net.ipv4.conf.all.arp_ignore) = 1 ]"
+
+lab_stop "$nginx_pid"
+check "stopping nginx makes it not ready" lab_wait 5 logged "readiness: down #service web port 80: nothing listens"
+nginx_pid=$(lab_nginx rs1 80 rs1)
+check "starting nginx makes it ready again" lab_wait 5 bash -c "[ \$(grep -c 'readiness: up' $log) = 2 ]"
+
+# SIGHUP with a broken config: logged, and the running state is kept.
+cp "$LAB_DIR/rs.conf" "$LAB_DIR/good.conf"
+echo "virtual_ipaddress { 10.77.0.999 }" >"$LAB_DIR/rs.conf"
+kill -HUP "$pid"
+check "a bad reload is refused with its place" lab_wait 3 logged "reload failed, keeping the running configuration: $LAB_DIR/rs.conf:1:21"
+check "the daemon keeps running" kill -0 "$pid"
+check "and keeps the VIP" has_vip
+# SIGHUP with a new VIP set: the new one is added, the dropped one removed.
+sed "s/$VIP/10.77.0.101/" "$LAB_DIR/good.conf" >"$LAB_DIR/rs.conf"
+kill -HUP "$pid"
+check "a good reload adds the new VIP" lab_wait 3 bash -c "ip -n $(lab_ns rs1) addr show dev lo | grep -q 10.77.0.101/32"
+check "and removes the old one" lab_wait 3 bash -c "! ip -n $(lab_ns rs1) addr show dev lo | grep -q $VIP/32"
+
+lab_stop "$pid" TERM
+check "SIGTERM removes the VIPs" bash -c "! ip -n $(lab_ns rs1) addr show dev lo | grep -q 10.77.0.10"
+check "and restores the sysctls" [ "$(lab_exec rs1 sysctl -n net.ipv4.conf.lo.arp_ignore net.ipv4.conf.all.arp_announce | tr '\n' ' ')" = "0 1 " ]
+cat "$log"
+lab_finish
