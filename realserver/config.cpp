@@ -132,13 +132,26 @@ Config parse_config(const std::vector<Statement>& statements) {
             }
         } else if (k == "service") {
             c.services.push_back(parse_service(s));
+        } else if (k == "agent_port") {
+            expect_no_block(s);
+            expect_args(s, 1);
+            c.agent_port = static_cast<int>(number(s.arg(0), 1, 65535));
+        } else if (k == "agent_address") {
+            expect_no_block(s);
+            expect_args(s, 1);
+            auto a = net::IpAddress::parse(s.arg(0).text);
+            if (!a || a->prefix_len != a->max_prefix())
+                fail(s.arg(0).where, "'" + s.arg(0).text + "' is not an IPv4 or IPv6 address");
+            c.agent_address = a->str();
         } else if (k == "check_interval") {
             expect_no_block(s);
             expect_args(s, 1);
             c.check_interval = number(s.arg(0), 0.1, 3600);
         } else {
-            fail(s.where(), "unknown keyword '" + k +
-                                "' (expected virtual_ipaddress, service, check_interval)");
+            fail(s.where(),
+                 "unknown keyword '" + k +
+                     "' (expected virtual_ipaddress, service, check_interval, agent_port, "
+                     "agent_address)");
         }
     }
     std::set<std::pair<int, std::array<uint8_t, 16>>> seen;

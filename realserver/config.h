@@ -40,6 +40,8 @@ struct Config {
     std::vector<Vip> vips;
     std::vector<Service> services;
     double check_interval = 1.0; // seconds between enforcement and readiness rounds in `run`
+    int agent_port = 0;          // HAProxy agent-check answers in `run`; 0 = off
+    std::string agent_address;   // where to listen; "" = every address
     std::string source;          // the file read, or "command line"
 };
 

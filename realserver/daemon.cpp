@@ -1,11 +1,14 @@
 #include "daemon.h"
 
+#include "agent_responder.h"
+
 #include "log/log.h"
 #include "probes.h"
 #include "readiness.h"
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <memory>
 #include <systemd/sd-daemon.h>
 
 namespace lvsd::realserver {
@@ -28,6 +31,8 @@ public:
             log::error(std::string("cannot apply: ") + e.what() + " (nothing left changed)");
             return 1;
         }
+        if (!open_agent(config_))
+            return 1;
         sd_notify(0, "READY=1\nSTATUS=applied, checking readiness");
         log::info("running: " + std::to_string(plan_.addresses.size()) + " VIP(s), state in " +
                   host_.state_path().string());
@@ -49,6 +54,7 @@ private:
             }
             sd_notify(0, "STOPPING=1");
             timer_.cancel();
+            agent_.reset();
             stopping_ = true;
             std::vector<std::string> undone;
             try {
@@ -64,6 +70,24 @@ private:
         });
     }
 
+    // Until the first round ends, directors are told "down": readiness is not known yet.
+    bool open_agent(const Config& c) {
+        agent_.reset();
+        if (c.agent_port == 0)
+            return true;
+        try {
+            agent_ = std::make_unique<AgentResponder>(io_, c.agent_address, c.agent_port, [this] {
+                return last_.empty() ? std::string("down #starting") : last_;
+            });
+            log::info("agent-check answers on port " + std::to_string(c.agent_port));
+            return true;
+        } catch (const boost::system::system_error& e) {
+            log::error("cannot listen on agent port " + std::to_string(c.agent_port) + ": " +
+                       e.code().message());
+            return false;
+        }
+    }
+
     void do_reload() {
         sd_notify(0, "RELOADING=1");
         try {
@@ -71,6 +95,9 @@ private:
             HostPlan next_plan = plan_host(next);
             for (const auto& l : host_.apply(next_plan, next.source))
                 log::info(l);
+            if (next.agent_port != config_.agent_port ||
+                next.agent_address != config_.agent_address)
+                open_agent(next);
             config_ = std::move(next);
             plan_ = std::move(next_plan);
             log::info("configuration reloaded");
@@ -116,6 +143,7 @@ private:
     asio::io_context io_;
     asio::steady_timer timer_;
     asio::signal_set signals_;
+    std::unique_ptr<AgentResponder> agent_;
     std::string last_;
     bool stopping_ = false;
     int exit_code_ = 0;

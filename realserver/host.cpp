@@ -4,33 +4,11 @@
 #include "sys/sysctl.h"
 
 #include <chrono>
-#include <fcntl.h>
 #include <stdexcept>
-#include <sys/file.h>
-#include <unistd.h>
 
 namespace lvsd::realserver {
 
 namespace fs = std::filesystem;
-
-// Serialises start, stop and the daemon's rounds against each other.
-class StateLock {
-public:
-    explicit StateLock(const fs::path& state) {
-        fs::create_directories(state.parent_path());
-        auto p = state;
-        p += ".lock";
-        fd_ = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0)
-            throw std::system_error(errno, std::generic_category(), "cannot lock " + p.string());
-    }
-    ~StateLock() { ::close(fd_); }
-    StateLock(const StateLock&) = delete;
-    StateLock& operator=(const StateLock&) = delete;
-
-private:
-    int fd_ = -1;
-};
 
 bool HostStatus::all_applied() const {
     for (const auto& a : addresses)

@@ -30,11 +30,12 @@ enum Exit {
     status_unknown = 4,
 };
 
-const char* usage = "Usage: lvs-realserver [options] start|stop|status|run\n"
+const char* usage = "Usage: lvs-realserver [options] start|stop|status|run|drain|undrain\n"
                     "  start   put the VIPs on lo (or tunl0) and set arp_ignore/arp_announce\n"
                     "  stop    undo exactly what start changed\n"
                     "  status  VIPs, sysctls and local readiness (exit 0 running, 3 stopped)\n"
-                    "  run     start, keep it applied in the foreground, stop on SIGTERM\n";
+                    "  run     start, keep it applied in the foreground, stop on SIGTERM\n"
+                    "  drain   tell the directors: no new connections (undrain: back to normal)\n";
 
 struct Options {
     std::string command;
@@ -190,6 +191,19 @@ int do_status(const Options& o) {
     return code;
 }
 
+int do_drain(const Options& o, bool drained) {
+    if (!require_net_admin())
+        return no_privilege;
+    Host host(default_state_path(o.state_dir));
+    if (!set_drained(host.state_path(), drained)) {
+        log::error("not started; nothing to " + std::string(drained ? "drain" : "undrain"));
+        return failed;
+    }
+    log::info(drained ? "drained: directors are told to send no new connections"
+                      : "undrained: back in service");
+    return ok;
+}
+
 int do_run(const Options& o) {
     Config c = load(o);
     if (!require_net_admin())
@@ -241,6 +255,8 @@ int main(int argc, char** argv) {
             return do_status(o);
         if (o.command == "run")
             return do_run(o);
+        if (o.command == "drain" || o.command == "undrain")
+            return do_drain(o, o.command == "drain");
         std::cerr << (o.command.empty() ? "lvs-realserver: no command\n"
                                         : "lvs-realserver: unknown command '" + o.command + "'\n")
                   << usage;

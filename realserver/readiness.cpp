@@ -15,11 +15,14 @@ std::string Readiness::reason() const {
 
 std::string Readiness::agent_text() const {
     std::string r = reason();
-    return r.empty() ? "up" : "down #" + r;
+    if (!r.empty())
+        return "down #" + r;
+    return drained ? "drain" : "up";
 }
 
 Readiness evaluate(const HostStatus& host, std::vector<CheckResult> services) {
     Readiness r;
+    r.drained = host.state.drained;
     r.checks.push_back({"started", host.started, host.started ? "yes" : "not started"});
     for (const auto& a : host.addresses)
         r.checks.push_back({"vip " + a.plan.address.str(), a.present,

@@ -18,10 +18,11 @@ struct CheckResult {
 
 struct Readiness {
     std::vector<CheckResult> checks;
+    bool drained = false; // the operator's `drain`: healthy, but take no new connections
 
     bool ready() const;
     std::string reason() const;     // the first failing check, "" when ready
-    std::string agent_text() const; // "up" or "down #reason"
+    std::string agent_text() const; // "down #reason", else "drain" or "up"
 };
 
 // Host checks (VIPs present, sysctls right) followed by the service results.

@@ -2,10 +2,13 @@
 
 #include "sys/privilege.h"
 
+#include <fcntl.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <sys/file.h>
 #include <system_error>
+#include <unistd.h>
 
 namespace lvsd::realserver {
 
@@ -30,6 +33,7 @@ std::string state_to_json(const State& s) {
     j["version"] = 1;
     j["config"] = s.config;
     j["started_at"] = s.started_at;
+    j["drained"] = s.drained;
     j["sysctls"] = json::array();
     for (const auto& c : s.sysctls)
         j["sysctls"].push_back({{"key", c.key}, {"original", c.original}, {"value", c.value}});
@@ -48,6 +52,7 @@ State state_from_json(const std::string& text) {
             throw std::runtime_error("unknown state file version");
         s.config = j.value("config", "");
         s.started_at = j.value("started_at", 0LL);
+        s.drained = j.value("drained", false);
         for (const auto& c : j.at("sysctls"))
             s.sysctls.push_back({c.at("key"), c.at("original"), c.at("value")});
         for (const auto& a : j.at("addresses")) {
@@ -97,6 +102,30 @@ void save_state(const std::filesystem::path& path, const State& s) {
 void remove_state(const std::filesystem::path& path) {
     std::error_code ec;
     std::filesystem::remove(path, ec);
+}
+
+StateLock::StateLock(const std::filesystem::path& state) {
+    std::filesystem::create_directories(state.parent_path());
+    auto p = state;
+    p += ".lock";
+    fd_ = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0)
+        throw std::system_error(errno, std::generic_category(), "cannot lock " + p.string());
+}
+
+StateLock::~StateLock() {
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
+bool set_drained(const std::filesystem::path& path, bool drained) {
+    StateLock lock(path);
+    auto st = load_state(path);
+    if (!st)
+        return false;
+    st->drained = drained;
+    save_state(path, *st);
+    return true;
 }
 
 } // namespace lvsd::realserver

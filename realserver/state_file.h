@@ -22,6 +22,7 @@ struct State {
     std::vector<AddressPlan> addresses; // addresses we added (not ones the host already had)
     std::string config;                 // the config source at start, for status
     long long started_at = 0;           // unix seconds
+    bool drained = false;               // `lvs-realserver drain`: report "drain" to directors
 
     const SavedSysctl* sysctl(const std::string& key) const;
     bool has_address(const net::IpAddress& a) const;
@@ -37,5 +38,20 @@ std::filesystem::path default_state_path(const std::filesystem::path& dir);
 std::optional<State> load_state(const std::filesystem::path& path);
 void save_state(const std::filesystem::path& path, const State& s); // atomic: write + rename
 void remove_state(const std::filesystem::path& path);
+
+// Serialises start, stop, drain and the daemon's rounds against each other (flock on STATE.lock).
+class StateLock {
+public:
+    explicit StateLock(const std::filesystem::path& state);
+    ~StateLock();
+    StateLock(const StateLock&) = delete;
+    StateLock& operator=(const StateLock&) = delete;
+
+private:
+    int fd_ = -1;
+};
+
+// Sets the operator's drain flag of a started host. Returns false when not started.
+bool set_drained(const std::filesystem::path& path, bool drained);
 
 } // namespace lvsd::realserver

@@ -9,6 +9,7 @@ VIP=10.77.0.100
 
 lab_init
 lab_node rs1 10.77.0.11/24
+lab_node client 10.77.0.10/24
 nginx_pid=$(lab_nginx rs1 80 rs1) || exit 1
 lab_exec rs1 sysctl -qw net.ipv4.conf.lo.arp_ignore=0 net.ipv4.conf.all.arp_announce=1
 cat >"$LAB_DIR/rs.conf" <<CONF
@@ -20,6 +21,7 @@ service web {
     http_get { path /healthz }
 }
 check_interval 0.2
+agent_port 7777
 CONF
 log=$LAB_DIR/daemon.log
 pid=$(lab_spawn rs1 daemon "$RS" run --config "$LAB_DIR/rs.conf")
@@ -28,6 +30,14 @@ logged() { grep -q "$1" "$LAB_DIR/daemon.log"; }
 
 check "run puts the VIP on lo" lab_wait 5 has_vip
 check "readiness is up" lab_wait 5 logged "readiness: up"
+# HAProxy agent-check, asked from another host: one line, then the connection closes.
+agent() { lab_exec client timeout 3 bash -c 'exec 3<>/dev/tcp/10.77.0.11/7777; cat <&3'; }
+agent_says() { [ "$(agent)" = "$1" ]; }
+check "agent-check answers 'up'" agent_says up
+lab_exec rs1 "$RS" drain >/dev/null 2>&1
+check "after 'lvs-realserver drain' it answers 'drain'" lab_wait 3 agent_says drain
+lab_exec rs1 "$RS" undrain >/dev/null 2>&1
+check "after 'undrain' it answers 'up' again" lab_wait 3 agent_says up
 
 lab_exec rs1 ip addr del $VIP/32 dev lo
 check "a removed VIP comes back" lab_wait 3 has_vip
@@ -37,8 +47,9 @@ check "a reset sysctl is set again" lab_wait 3 bash -c "[ \$(ip netns exec $(lab
 
 lab_stop "$nginx_pid"
 check "stopping nginx makes it not ready" lab_wait 5 logged "readiness: down #service web port 80: nothing listens"
+check "agent-check answers 'down #reason'" agent_says "down #service web port 80: nothing listens"
 nginx_pid=$(lab_nginx rs1 80 rs1)
-check "starting nginx makes it ready again" lab_wait 5 bash -c "[ \$(grep -c 'readiness: up' $log) = 2 ]"
+check "starting nginx makes it ready again" lab_wait 5 bash -c "grep 'readiness:' $log | tail -n 1 | grep -q 'readiness: up$'"
 
 # SIGHUP with a broken config: logged, and the running state is kept.
 cp "$LAB_DIR/rs.conf" "$LAB_DIR/good.conf"

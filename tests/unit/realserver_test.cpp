@@ -45,6 +45,7 @@ BOOST_AUTO_TEST_CASE(full_config) {
     BOOST_CHECK_EQUAL(c.services[0].http->host, "www.example.com");
     BOOST_CHECK_EQUAL(c.services[0].http->status_code, 204);
     BOOST_CHECK_EQUAL(c.check_interval, 0.5);
+    BOOST_CHECK_EQUAL(c.agent_port, 7777);
 }
 
 BOOST_AUTO_TEST_CASE(errors_name_their_place) {
@@ -63,7 +64,7 @@ BOOST_AUTO_TEST_CASE(errors_name_their_place) {
                       "rs.conf:1:1: error: service 'web' needs a port");
     BOOST_CHECK_EQUAL(error_of("vips {\n}\n"),
                       "rs.conf:1:1: error: unknown keyword 'vips' (expected virtual_ipaddress, "
-                      "service, check_interval)");
+                      "service, check_interval, agent_port, agent_address)");
     BOOST_CHECK_EQUAL(error_of("check_interval\n"),
                       "rs.conf:1:16: error: 'check_interval' needs a value");
 }
@@ -106,12 +107,14 @@ BOOST_AUTO_TEST_CASE(state_round_trip) {
     State s;
     s.config = "/etc/lvsd/realserver.conf";
     s.started_at = 1700000000;
+    s.drained = true;
     s.sysctls.push_back({"net.ipv4.conf.lo.arp_ignore", "2", "1"});
     s.addresses.push_back({*net::IpAddress::parse("10.0.0.1"), "lo", "lo:0"});
     s.addresses.push_back({*net::IpAddress::parse("fd00::1"), "lo", ""});
     State t = state_from_json(state_to_json(s));
     BOOST_CHECK_EQUAL(t.config, s.config);
     BOOST_CHECK_EQUAL(t.started_at, s.started_at);
+    BOOST_CHECK(t.drained);
     BOOST_REQUIRE(t.sysctl("net.ipv4.conf.lo.arp_ignore"));
     BOOST_CHECK_EQUAL(t.sysctl("net.ipv4.conf.lo.arp_ignore")->original, "2");
     BOOST_CHECK(t.has_address(*net::IpAddress::parse("fd00::1")));
@@ -132,6 +135,8 @@ BOOST_AUTO_TEST_CASE(readiness_reports_first_failure) {
     r = evaluate(hs, {{"service web port 80", true, "listening"}});
     BOOST_CHECK(r.ready());
     BOOST_CHECK_EQUAL(r.agent_text(), "up");
+    hs.state.drained = true;
+    BOOST_CHECK_EQUAL(evaluate(hs, {}).agent_text(), "drain");
     hs.started = false;
     BOOST_CHECK_EQUAL(evaluate(hs, {}).agent_text(), "down #started: not started");
 }
