@@ -36,7 +36,8 @@ BOOST_AUTO_TEST_CASE(full_config) {
         "  port 80\n"
         "  http_get { path /healthz\n host www.example.com\n status_code 204\n timeout 0.5 }\n"
         "}\n"
-        "check_interval 0.5\n");
+        "check_interval 0.5\n"
+        "agent_port 7777\n");
     BOOST_REQUIRE_EQUAL(c.vips.size(), 3u);
     BOOST_CHECK(c.vips[1].mode == VipMode::tun);
     BOOST_REQUIRE_EQUAL(c.services.size(), 1u);
