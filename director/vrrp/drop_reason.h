@@ -25,6 +25,7 @@ enum class DropReason : uint8_t {
 };
 
 inline constexpr std::size_t kDropReasonCount = 12;
+static_assert(static_cast<std::size_t>(DropReason::interval_mismatch) + 1 == kDropReasonCount);
 
 std::string_view name(DropReason r);
 
