@@ -1,0 +1,43 @@
+#include "director/config/parser.h"
+
+#include "conf/reader.h"
+#include "director/config/checks.h"
+#include "director/config/sections.h"
+
+namespace lvsd::director::config {
+
+using conf::Statement;
+
+namespace {
+
+const KeywordTable<Config> top_table = {
+    {"global_defs", [](const Statement& s, ParseContext& ctx,
+                       Config& c) { parse_global_defs(s, ctx, c.global_defs); }},
+    {"vrrp_script", parse_vrrp_script},
+    {"vrrp_sync_group", parse_vrrp_sync_group},
+    {"vrrp_instance", parse_vrrp_instance},
+    {"virtual_server_group", parse_virtual_server_group},
+    {"virtual_server", parse_virtual_server},
+};
+
+} // namespace
+
+Config parse_config(const std::vector<Statement>& top, conf::Diagnostics& diags) {
+    ParseContext ctx{diags};
+    Config c;
+    parse_block(top, "<top>", top_table, ctx, c);
+    check_config(c, diags);
+    return c;
+}
+
+Config load_config(const std::filesystem::path& file, const std::string& config_id,
+                   conf::Diagnostics& diags) {
+    conf::Reader reader(diags);
+    reader.set_config_id(config_id);
+    auto tokens = reader.read_file(file);
+    auto statements = conf::build_statements(tokens);
+    tokens = {}; // the statements hold their own copies; free the tokens before parsing
+    return parse_config(statements, diags);
+}
+
+} // namespace lvsd::director::config
