@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
         return exit_config_errors;
 
     if (vm.count("dump-config")) {
-        std::cout << director::config::to_json(config).dump(2) << "\n";
+        std::cout << director::config::to_json_text(config) << "\n";
         return exit_ok;
     }
     if (test)

@@ -5,6 +5,7 @@ set -euo pipefail
 
 pkgs=(
   build-essential g++ cmake pkg-config clang-format
+  clang libclang-rt-14-dev
   libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
   libssl-dev
   libboost-program-options-dev libboost-test-dev libboost-dev

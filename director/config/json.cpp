@@ -318,4 +318,8 @@ json to_json(const Config& c) {
             {"virtual_servers", vss}};
 }
 
+std::string to_json_text(const Config& c, int indent) {
+    return to_json(c).dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 } // namespace lvsd::director::config

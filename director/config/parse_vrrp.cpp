@@ -150,6 +150,8 @@ const KeywordTable<VrrpInstance> instance_table = {
              if (auto r = parse_virtual_route(line, ctx))
                  vi.virtual_routes.push_back(std::move(*r));
      }},
+    {"virtual_rules",
+     [](const Statement& s, ParseContext& ctx, VrrpInstance&) { check_rules(s, ctx); }},
     {"track_interface",
      [](const Statement& s, ParseContext& ctx, VrrpInstance& vi) {
          auto t = parse_tracked(s, ctx);

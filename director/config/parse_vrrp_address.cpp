@@ -138,3 +138,16 @@ std::optional<VirtualRoute> parse_virtual_route(const Statement& line, ParseCont
 }
 
 } // namespace lvsd::director::config
+
+namespace lvsd::director::config {
+
+void check_rules(const Statement& s, ParseContext& ctx) {
+    ctx.warning(s.where(), "'" + s.keyword() + "' is recognized but not supported yet");
+    for (const auto& line : s.block)
+        for (size_t i = 0; i + 1 < line.words.size(); ++i)
+            if ((line.words[i].text == "from" || line.words[i].text == "to") &&
+                line.words[i + 1].text != "all")
+                to_ip(line.words[++i], ctx, true);
+}
+
+} // namespace lvsd::director::config

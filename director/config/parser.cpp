@@ -3,6 +3,7 @@
 #include "conf/reader.h"
 #include "director/config/checks.h"
 #include "director/config/sections.h"
+#include "director/config/vrrp_address_parse.h"
 
 namespace lvsd::director::config {
 
@@ -18,6 +19,7 @@ const KeywordTable<Config> top_table = {
     {"vrrp_instance", parse_vrrp_instance},
     {"virtual_server_group", parse_virtual_server_group},
     {"virtual_server", parse_virtual_server},
+    {"static_rules", [](const Statement& s, ParseContext& ctx, Config&) { check_rules(s, ctx); }},
 };
 
 } // namespace

@@ -14,3 +14,11 @@ std::optional<VirtualAddress> parse_virtual_address(const conf::Statement& line,
 std::optional<VirtualRoute> parse_virtual_route(const conf::Statement& line, ParseContext& ctx);
 
 } // namespace lvsd::director::config
+
+namespace lvsd::director::config {
+
+// virtual_rules / static_rules are not modelled yet, but a rule with a broken address is an error
+// keepalived reports, so their `from` / `to` addresses are checked.
+void check_rules(const conf::Statement& s, ParseContext& ctx);
+
+} // namespace lvsd::director::config

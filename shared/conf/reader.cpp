@@ -12,6 +12,8 @@ namespace fs = std::filesystem;
 
 // Deep enough for any real layout, shallow enough to stop an include cycle quickly.
 static constexpr int max_include_depth = 32;
+// Far beyond any real line (keepalived's own buffer is smaller), far below memory trouble.
+static constexpr size_t max_line_length = 1 << 20;
 
 static bool is_name_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
@@ -119,6 +121,11 @@ std::string Reader::substitute(std::string_view line, const Location& start) con
             continue;
         }
         out += it->second;
+        // Definitions can double in size per line; stop before memory does.
+        if (out.size() > max_line_length)
+            throw ConfigError({start, Severity::error,
+                               "line longer than " + std::to_string(max_line_length) +
+                                   " characters after substitution"});
         i = braced ? name_end : name_end - 1;
     }
     return out;
@@ -194,7 +201,9 @@ void Reader::process_line(std::string raw, const Location& start, const fs::path
         } catch (const std::exception&) {
             throw ConfigError({at, Severity::error, "~SEQ bounds must be integers"});
         }
-        if (step == 0 || (to - from) / step > 1000000)
+        // 128-bit: the span of two longs does not fit in a long, and the loop must not overflow.
+        __int128 steps = step == 0 ? -1 : (static_cast<__int128>(to) - from) / step;
+        if (step == 0 || steps > 1000000)
             throw ConfigError(
                 {at, Severity::error,
                  "~SEQ step must be non-zero and the sequence under a million lines"});
@@ -203,8 +212,13 @@ void Reader::process_line(std::string raw, const Location& start, const fs::path
         rest_at.col += static_cast<int>(close + 1);
         auto saved =
             vars_.find(parts[0]) != vars_.end() ? std::optional(vars_[parts[0]]) : std::nullopt;
-        for (long v = from; step > 0 ? v <= to : v >= to; v += step) {
-            vars_[parts[0]] = std::to_string(v);
+        for (__int128 k = 0; k <= steps; ++k) {
+            // Nested ~SEQ multiply; the budget bounds the whole file, not one sequence.
+            if (++expanded_lines_ > expansion_limit_)
+                throw ConfigError({at, Severity::error,
+                                   "~SEQ expands to more than " + std::to_string(expansion_limit_) +
+                                       " lines in total"});
+            vars_[parts[0]] = std::to_string(static_cast<long>(from + k * step));
             process_line(rest, rest_at, dir, depth, out);
         }
         if (saved)

@@ -20,6 +20,9 @@ public:
     // The id that `@id` lines are matched against (keepalived's `-i`); empty matches no `@id`.
     void set_config_id(std::string id) { config_id_ = std::move(id); }
 
+    // Lines that ~SEQ may produce in total over everything read (nested sequences multiply).
+    void set_expansion_limit(size_t lines) { expansion_limit_ = lines; }
+
     std::vector<Token> read_file(const std::filesystem::path& path);
     std::vector<Token> read_string(std::string_view text, const std::string& name);
 
@@ -39,6 +42,8 @@ private:
     std::string config_id_;
     std::map<std::string, std::string> vars_;
     std::vector<std::filesystem::path> files_;
+    size_t expanded_lines_ = 0;
+    size_t expansion_limit_ = 1000000;
 };
 
 } // namespace lvsd::conf

@@ -113,3 +113,34 @@ BOOST_AUTO_TEST_CASE(include_cycle_is_an_error) {
     BOOST_CHECK_THROW(r.read_file(dir / "a.conf"), ConfigError);
     fs::remove_all(dir);
 }
+
+BOOST_AUTO_TEST_CASE(seq_limits_hold_for_nested_and_extreme_bounds) {
+    auto msg = [](const std::string& text) {
+        try {
+            Diagnostics d;
+            Reader r(d);
+            r.set_expansion_limit(1000);
+            r.read_string(text, "t.conf");
+        } catch (const ConfigError& e) {
+            return e.diagnostic().message;
+        }
+        return std::string("no error");
+    };
+    BOOST_CHECK_EQUAL(msg("~SEQ(i, 1, 100) ~SEQ(j, 1, 100) x $i $j\n"),
+                      "~SEQ expands to more than 1000 lines in total");
+    BOOST_CHECK_EQUAL(msg("~SEQ(i, -9223372036854775807, 9223372036854775807) x\n"),
+                      "~SEQ step must be non-zero and the sequence under a million lines");
+    BOOST_CHECK_EQUAL(msg("~SEQ(i, 9223372036854775806, 5, 9223372036854775807) x $i\n"),
+                      "no error");
+    BOOST_CHECK_EQUAL(msg("~SEQ(i, 3, -1, 1) x $i\n"), "no error");
+}
+
+BOOST_AUTO_TEST_CASE(substitution_cannot_grow_without_bound) {
+    std::string text = "$A=0123456789abcdef\n";
+    for (char c = 'B'; c <= 'Z'; ++c)
+        text += std::string("$") + c + "=$" + char(c - 1) + "$" + char(c - 1) + "$" + char(c - 1) +
+                "$" + char(c - 1) + "\n";
+    Diagnostics d;
+    Reader r(d);
+    BOOST_CHECK_THROW(r.read_string(text, "t.conf"), ConfigError);
+}

@@ -388,3 +388,9 @@ BOOST_AUTO_TEST_CASE(edit_distance_basics) {
     BOOST_CHECK(keepalived_knows("virtual_server/real_server/HTTP_GET/url", "regex"));
     BOOST_CHECK(!keepalived_knows("virtual_server", "regex"));
 }
+
+BOOST_AUTO_TEST_CASE(dump_survives_bytes_that_are_not_utf8) {
+    auto p = parse("global_defs {\n router_id \xff\xfe\n}\n");
+    BOOST_CHECK_NO_THROW(to_json_text(p.config));
+    BOOST_CHECK(to_json_text(p.config).find("\xef\xbf\xbd") != std::string::npos);
+}
