@@ -37,8 +37,8 @@ Config load_config(const std::filesystem::path& file, const std::string& config_
     conf::Reader reader(diags);
     reader.set_config_id(config_id);
     auto tokens = reader.read_file(file);
-    auto statements = conf::build_statements(tokens);
-    tokens = {}; // the statements hold their own copies; free the tokens before parsing
+    auto statements = conf::build_statements(std::move(tokens));
+    tokens = {}; // emptied by the move above; free the vector itself before parsing
     return parse_config(statements, diags);
 }
 

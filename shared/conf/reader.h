@@ -34,8 +34,8 @@ private:
                    std::vector<Token>& out);
     void read_text(std::string_view text, const std::shared_ptr<const std::string>& name,
                    const std::filesystem::path& dir, int depth, std::vector<Token>& out);
-    void process_line(std::string line, const Location& start, const std::filesystem::path& dir,
-                      int depth, std::vector<Token>& out);
+    void process_line(std::string_view line, const Location& start,
+                      const std::filesystem::path& dir, int depth, std::vector<Token>& out);
     std::string substitute(std::string_view line, const Location& start) const;
 
     Diagnostics& diags_;

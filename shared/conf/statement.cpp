@@ -9,6 +9,10 @@ Location Statement::after_keyword() const {
 }
 
 std::vector<Statement> build_statements(const std::vector<Token>& tokens) {
+    return build_statements(std::vector<Token>(tokens));
+}
+
+std::vector<Statement> build_statements(std::vector<Token>&& tokens) {
     std::vector<Statement> top;
     // The statements whose blocks are open, innermost last; the block being filled is
     // stack.back()->block, or `top` when the stack is empty.
@@ -25,10 +29,10 @@ std::vector<Statement> build_statements(const std::vector<Token>& tokens) {
         pending = Statement{};
     };
 
-    for (const Token& t : tokens) {
+    for (Token& t : tokens) {
         switch (t.kind) {
         case Token::Kind::word:
-            pending.words.push_back({t.text, t.quoted, t.where});
+            pending.words.push_back({std::move(t.text), t.quoted, std::move(t.where)});
             break;
         case Token::Kind::end_of_line:
             flush();

@@ -33,5 +33,7 @@ struct Statement {
 // Builds the statement tree. `{` may end a line or stand on the next line on its own; words after
 // `{` on the same line start the block's first statement. Unbalanced braces are errors.
 std::vector<Statement> build_statements(const std::vector<Token>& tokens);
+// The same, taking the words out of `tokens` instead of copying them: for large files.
+std::vector<Statement> build_statements(std::vector<Token>&& tokens);
 
 } // namespace lvsd::conf
