@@ -17,8 +17,6 @@ conf=$tmp/big.conf
 # Addresses are spread so that no two services or real servers collide.
 awk -v nvs="$nvs" -v nrs="$nrs" 'BEGIN {
     print "global_defs {\n    router_id BENCH\n}\n"
-    print "vrrp_instance VI_1 {\n    state MASTER\n    interface lo\n    virtual_router_id 51"
-    print "    priority 100\n    advert_int 1\n    virtual_ipaddress {\n        10.255.0.1\n    }\n}\n"
     for (v = 0; v < nvs; v++) {
         printf "virtual_server 10.%d.%d.%d 80 {\n", int(v / 65536) % 256, int(v / 256) % 256, v % 256
         print "    delay_loop 6\n    lvs_sched wrr\n    lvs_method DR\n    protocol TCP"

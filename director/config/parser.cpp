@@ -36,10 +36,9 @@ Config load_config(const std::filesystem::path& file, const std::string& config_
                    conf::Diagnostics& diags) {
     conf::Reader reader(diags);
     reader.set_config_id(config_id);
-    auto tokens = reader.read_file(file);
-    auto statements = conf::build_statements(std::move(tokens));
-    tokens = {}; // emptied by the move above; free the vector itself before parsing
-    return parse_config(statements, diags);
+    conf::StatementBuilder builder; // streaming: never all tokens and all statements at once
+    reader.read_file(file, builder);
+    return parse_config(builder.finish(), diags);
 }
 
 } // namespace lvsd::director::config

@@ -40,6 +40,18 @@ std::vector<Token> Reader::read_file(const fs::path& path) {
     return out;
 }
 
+void Reader::read_file(const fs::path& path, StatementBuilder& sink) {
+    std::vector<Token> line; // one line's tokens at a time
+    sink_ = &sink;
+    try {
+        read_into(path, nullptr, 0, line);
+    } catch (...) {
+        sink_ = nullptr;
+        throw;
+    }
+    sink_ = nullptr;
+}
+
 std::vector<Token> Reader::read_string(std::string_view text, const std::string& name) {
     std::vector<Token> out;
     read_text(text, std::make_shared<const std::string>(name), fs::current_path(), 0, out);
@@ -74,7 +86,7 @@ void Reader::read_text(std::string_view text, const std::shared_ptr<const std::s
     // Most words are short: about one token per 6 bytes. Reserving up front (geometrically, as
     // includes add text) saves copying millions of tokens on growth in large configurations.
     size_t want = out.size() + text.size() / 6;
-    if (want > out.capacity())
+    if (!sink_ && want > out.capacity())
         out.reserve(std::max(want, 2 * out.capacity()));
     int line_no = 0;
     size_t pos = 0;
@@ -282,6 +294,11 @@ void Reader::process_line(std::string_view raw, const Location& start, const fs:
     Location eol = at;
     eol.col += static_cast<int>(line.size());
     out.push_back({Token::Kind::end_of_line, "", false, eol});
+    if (sink_) {
+        for (auto& t : out)
+            sink_->add(std::move(t));
+        out.clear();
+    }
 }
 
 } // namespace lvsd::conf

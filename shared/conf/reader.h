@@ -4,6 +4,7 @@
 #pragma once
 
 #include "conf/diagnostic.h"
+#include "conf/statement.h"
 #include "conf/token.h"
 
 #include <filesystem>
@@ -24,6 +25,8 @@ public:
     void set_expansion_limit(size_t lines) { expansion_limit_ = lines; }
 
     std::vector<Token> read_file(const std::filesystem::path& path);
+    // Streams the tokens into `sink` line by line instead: the way to read large files.
+    void read_file(const std::filesystem::path& path, StatementBuilder& sink);
     std::vector<Token> read_string(std::string_view text, const std::string& name);
 
     // Every file read, in order (includes too): for reload checks and messages.
@@ -42,6 +45,7 @@ private:
     std::string config_id_;
     std::map<std::string, std::string> vars_;
     std::vector<std::filesystem::path> files_;
+    StatementBuilder* sink_ = nullptr; // set while read_file streams into it
     size_t expanded_lines_ = 0;
     size_t expansion_limit_ = 1000000;
 };

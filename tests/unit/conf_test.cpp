@@ -144,3 +144,26 @@ BOOST_AUTO_TEST_CASE(substitution_cannot_grow_without_bound) {
     Reader r(d);
     BOOST_CHECK_THROW(r.read_string(text, "t.conf"), ConfigError);
 }
+
+BOOST_AUTO_TEST_CASE(streaming_read_matches_the_token_vector) {
+    fs::path dir = fs::temp_directory_path() / ("lvsd-stream-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "main.conf") << "a {\n include part.conf\n ~SEQ(i, 1, 3) rs $i\n}\nz 1\n";
+    std::ofstream(dir / "part.conf") << "b \"x y\"\n";
+    Diagnostics d1, d2;
+    Reader r1(d1), r2(d2);
+    auto whole = build_statements(r1.read_file(dir / "main.conf"));
+    StatementBuilder b;
+    r2.read_file(dir / "main.conf", b);
+    auto streamed = b.finish();
+    BOOST_REQUIRE_EQUAL(streamed.size(), whole.size());
+    BOOST_REQUIRE_EQUAL(streamed[0].block.size(), 4u);
+    for (size_t i = 0; i < 4; ++i) {
+        BOOST_CHECK_EQUAL(streamed[0].block[i].words.back().text,
+                          whole[0].block[i].words.back().text);
+        BOOST_CHECK_EQUAL(streamed[0].block[i].where().str(), whole[0].block[i].where().str());
+    }
+    BOOST_CHECK_EQUAL(streamed[0].block[0].arg(0).text, "x y");
+    BOOST_CHECK_EQUAL(streamed[1].keyword(), "z");
+    fs::remove_all(dir);
+}
