@@ -12,9 +12,12 @@ target_compile_definitions(test_director_cli PRIVATE LVSD_FIXTURES="${LVSD_FIXTU
                            LVS_DIRECTOR="$<TARGET_FILE:lvs-director>")
 add_dependencies(test_director_cli lvs-director)
 
-# keepalived and lvs-director must agree on every sample keepalived ships (needs keepalived).
+# keepalived and lvs-director must agree on every sample keepalived ships and on our own corpus
+# (needs keepalived; skipped without it).
 add_test(NAME integration.keepalived_samples
-         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/corpus/keepalived_samples.sh $<TARGET_FILE:lvs-director>)
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/corpus/keepalived_samples.sh $<TARGET_FILE:lvs-director>
+                 /usr/share/doc/keepalived/samples ${LVSD_FIXTURES_DIR}/keepalived
+                 ${LVSD_FIXTURES_DIR}/keepalived/corpus)
 set_tests_properties(integration.keepalived_samples PROPERTIES
                      LABELS integration SKIP_RETURN_CODE 77 TIMEOUT 900)
 

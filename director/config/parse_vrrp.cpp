@@ -290,7 +290,7 @@ const KeywordTable<VrrpScript> script_table = {
      }},
     {"weight",
      [](const Statement& s, ParseContext& ctx, VrrpScript& v) {
-         if (auto n = int_arg(s, -254, 254, ctx))
+         if (auto n = int_arg(s, -253, 253, ctx))
              v.weight = static_cast<int>(*n);
          if (s.arg_count() > 1) {
              if (s.arg(1).text == "reverse")
@@ -347,7 +347,7 @@ std::vector<Tracked> parse_tracked(const Statement& s, ParseContext& ctx) {
         for (size_t i = 1; i < line.words.size(); ++i) {
             const auto& w = line.words[i];
             if (w.text == "weight" && i + 1 < line.words.size()) {
-                auto v = to_int(line.words[++i], -254, 254, ctx);
+                auto v = to_int(line.words[++i], -253, 253, ctx);
                 ok = ok && v.has_value();
                 t.weight = v.value_or(0);
                 t.weight_set = true;
