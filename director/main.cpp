@@ -76,6 +76,11 @@ int main(int argc, char** argv) {
 
     fs::path file =
         vm.count("use-file") ? fs::path(vm["use-file"].as<std::string>()) : default_config();
+    std::error_code dir_ec;
+    if (fs::is_directory(file, dir_ec)) {
+        std::cerr << file.string() << ": error: cannot read the configuration: is a directory\n";
+        return exit_cannot_run;
+    }
     if (!std::ifstream(file)) {
         std::cerr << file.string() << ": error: cannot read the configuration: "
                   << std::error_code(errno, std::generic_category()).message() << "\n";

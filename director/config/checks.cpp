@@ -43,6 +43,10 @@ void check_instance(VrrpInstance& vi, const Config& c,
         vi.interface = c.global_defs.default_interface;
     if (vi.virtual_router_id == 0)
         d.error(vi.where, "vrrp_instance '" + vi.name + "' needs a virtual_router_id (1-255)");
+    // Adverts, multicast or unicast, leave by one interface; keepalived refuses to guess it.
+    if (vi.interface.empty())
+        d.error(vi.where, "vrrp_instance '" + vi.name +
+                              "' needs an interface (or global_defs default_interface)");
     if (vi.version == 2 && vi.advert_int != std::floor(vi.advert_int)) {
         double rounded = std::max(1.0, std::round(vi.advert_int));
         d.warning(vi.where, "VRRPv2 advertises whole seconds; advert_int of '" + vi.name +
@@ -133,6 +137,8 @@ void check_virtual_servers(const Config& c, Diagnostics& d) {
             d.error(vs.where,
                     "virtual_server group '" + vs.group + "' names no virtual_server_group");
         std::string name = service_name(vs);
+        if (vs.real_servers.empty() && !vs.sorry_server)
+            d.warning(vs.where, "virtual_server " + name + " has no real servers; it does nothing");
         if (!services.insert(name + '/' + std::to_string(static_cast<int>(vs.protocol))).second)
             d.error(vs.where, "virtual_server " + name + " is defined twice");
         for (const auto& rs : vs.real_servers) {

@@ -81,6 +81,7 @@ BOOST_AUTO_TEST_CASE(dump_config_values) {
 
 BOOST_AUTO_TEST_CASE(exit_codes_follow_keepalived) {
     BOOST_CHECK_EQUAL(run("-t -f /nonexistent/keepalived.conf").status, 3);
+    BOOST_CHECK_EQUAL(run("-t -f /tmp").status, 3);
     auto dir = std::filesystem::temp_directory_path() / ("lvsd-cli-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "bad.conf") << "vrrp_instance X {\n virtual_router_id 300\n}\n";
@@ -101,7 +102,7 @@ BOOST_AUTO_TEST_CASE(exit_codes_follow_keepalived) {
 BOOST_AUTO_TEST_CASE(config_id_selects_lines) {
     auto dir = std::filesystem::temp_directory_path() / ("lvsd-id-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
-    std::ofstream(dir / "c.conf") << "vrrp_instance X {\n virtual_router_id 5\n"
+    std::ofstream(dir / "c.conf") << "vrrp_instance X {\n interface lo\n virtual_router_id 5\n"
                                      "@lb1 priority 150\n@^lb1 priority 50\n}\n";
     auto one =
         nlohmann::json::parse(run("--dump-config -i lb1 -f " + (dir / "c.conf").string()).out);

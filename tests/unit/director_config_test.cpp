@@ -394,3 +394,16 @@ BOOST_AUTO_TEST_CASE(dump_survives_bytes_that_are_not_utf8) {
     BOOST_CHECK_NO_THROW(to_json_text(p.config));
     BOOST_CHECK(to_json_text(p.config).find("\xef\xbf\xbd") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(instance_needs_an_interface_and_services_need_servers) {
+    auto p = parse("vrrp_instance X {\n virtual_router_id 5\n}\n"
+                   "virtual_server 10.0.0.1 80 {\n}\n");
+    BOOST_CHECK(p.has("t.conf:1:1: error: vrrp_instance 'X' needs an interface (or global_defs "
+                      "default_interface)"));
+    BOOST_CHECK(p.has("t.conf:4:1: warning: virtual_server 10.0.0.1 port 80 has no real servers; "
+                      "it does nothing"));
+    auto q = parse("global_defs {\n default_interface lo\n}\n"
+                   "vrrp_instance X {\n virtual_router_id 5\n}\n");
+    BOOST_CHECK(q.errors().empty());
+    BOOST_CHECK_EQUAL(q.config.vrrp_instances[0].interface, "lo");
+}
