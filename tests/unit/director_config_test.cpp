@@ -3,6 +3,7 @@
 
 #include "conf/reader.h"
 #include "conf/statement.h"
+#include "director/config/checks.h"
 #include "director/config/json.h"
 #include "director/config/parse_context.h"
 #include "director/config/parser.h"
@@ -406,4 +407,21 @@ BOOST_AUTO_TEST_CASE(instance_needs_an_interface_and_services_need_servers) {
                    "vrrp_instance X {\n virtual_router_id 5\n}\n");
     BOOST_CHECK(q.errors().empty());
     BOOST_CHECK_EQUAL(q.config.vrrp_instances[0].interface, "lo");
+}
+
+BOOST_AUTO_TEST_CASE(host_checks_warn_about_interfaces_and_ownership) {
+    auto p = parse("vrrp_instance A {\n interface nosuchif0\n virtual_router_id 1\n priority 255\n"
+                   " virtual_ipaddress {\n  10.255.255.1 dev nosuchif1\n }\n"
+                   " track_interface {\n  nosuchif2\n }\n}\n"
+                   "vrrp_instance B {\n interface lo\n virtual_router_id 2\n priority 255\n"
+                   " virtual_ipaddress {\n  127.0.0.1\n }\n}\n");
+    BOOST_REQUIRE(p.errors().empty());
+    check_host(p.config, p.diags);
+    BOOST_CHECK(p.has("t.conf:2:12: warning: interface 'nosuchif0' does not exist on this host"));
+    BOOST_CHECK(p.has("t.conf:6:3: warning: interface 'nosuchif1' does not exist on this host"));
+    BOOST_CHECK(
+        p.has("t.conf:9:3: warning: tracked interface 'nosuchif2' does not exist on this host"));
+    BOOST_CHECK(p.has("t.conf:1:1: warning: priority 255 is for the address owner, but no virtual "
+                      "address of 'A' is configured on this host"));
+    BOOST_CHECK_EQUAL(p.warnings().size(), 4u); // B owns 127.0.0.1 on lo: nothing to say
 }
