@@ -12,10 +12,20 @@ namespace fs = std::filesystem;
 
 // Deep enough for any real layout, shallow enough to stop an include cycle quickly.
 static constexpr int max_include_depth = 32;
+// Far beyond any real line (keepalived's own buffer is smaller), far below memory trouble.
+static constexpr size_t max_line_length = 1 << 20;
 
 static bool is_name_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
+
+namespace {
+// The file-name word of an include, kept while its tokens are taken off the output.
+struct IncludeTarget {
+    std::string text;
+    Location where;
+};
+} // namespace
 
 static std::string_view trim_left(std::string_view s, size_t& skipped) {
     skipped = 0;
@@ -28,6 +38,18 @@ std::vector<Token> Reader::read_file(const fs::path& path) {
     std::vector<Token> out;
     read_into(path, nullptr, 0, out);
     return out;
+}
+
+void Reader::read_file(const fs::path& path, StatementBuilder& sink) {
+    std::vector<Token> line; // one line's tokens at a time
+    sink_ = &sink;
+    try {
+        read_into(path, nullptr, 0, line);
+    } catch (...) {
+        sink_ = nullptr;
+        throw;
+    }
+    sink_ = nullptr;
 }
 
 std::vector<Token> Reader::read_string(std::string_view text, const std::string& name) {
@@ -61,14 +83,18 @@ void Reader::read_into(const fs::path& path, const Location* included_from, int 
 
 void Reader::read_text(std::string_view text, const std::shared_ptr<const std::string>& name,
                        const fs::path& dir, int depth, std::vector<Token>& out) {
+    // Most words are short: about one token per 6 bytes. Reserving up front (geometrically, as
+    // includes add text) saves copying millions of tokens on growth in large configurations.
+    size_t want = out.size() + text.size() / 6;
+    if (!sink_ && want > out.capacity())
+        out.reserve(std::max(want, 2 * out.capacity()));
     int line_no = 0;
     size_t pos = 0;
     while (pos <= text.size()) {
         size_t nl = text.find('\n', pos);
         size_t end = nl == std::string_view::npos ? text.size() : nl;
         ++line_no;
-        process_line(std::string(text.substr(pos, end - pos)), Location{name, line_no, 1}, dir,
-                     depth, out);
+        process_line(text.substr(pos, end - pos), Location{name, line_no, 1}, dir, depth, out);
         if (nl == std::string_view::npos)
             break;
         pos = nl + 1;
@@ -119,13 +145,18 @@ std::string Reader::substitute(std::string_view line, const Location& start) con
             continue;
         }
         out += it->second;
+        // Definitions can double in size per line; stop before memory does.
+        if (out.size() > max_line_length)
+            throw ConfigError({start, Severity::error,
+                               "line longer than " + std::to_string(max_line_length) +
+                                   " characters after substitution"});
         i = braced ? name_end : name_end - 1;
     }
     return out;
 }
 
-void Reader::process_line(std::string raw, const Location& start, const fs::path& dir, int depth,
-                          std::vector<Token>& out) {
+void Reader::process_line(std::string_view raw, const Location& start, const fs::path& dir,
+                          int depth, std::vector<Token>& out) {
     size_t skipped;
     std::string_view line = trim_left(raw, skipped);
     Location at = start;
@@ -194,7 +225,9 @@ void Reader::process_line(std::string raw, const Location& start, const fs::path
         } catch (const std::exception&) {
             throw ConfigError({at, Severity::error, "~SEQ bounds must be integers"});
         }
-        if (step == 0 || (to - from) / step > 1000000)
+        // 128-bit: the span of two longs does not fit in a long, and the loop must not overflow.
+        __int128 steps = step == 0 ? -1 : (static_cast<__int128>(to) - from) / step;
+        if (step == 0 || steps > 1000000)
             throw ConfigError(
                 {at, Severity::error,
                  "~SEQ step must be non-zero and the sequence under a million lines"});
@@ -203,8 +236,13 @@ void Reader::process_line(std::string raw, const Location& start, const fs::path
         rest_at.col += static_cast<int>(close + 1);
         auto saved =
             vars_.find(parts[0]) != vars_.end() ? std::optional(vars_[parts[0]]) : std::nullopt;
-        for (long v = from; step > 0 ? v <= to : v >= to; v += step) {
-            vars_[parts[0]] = std::to_string(v);
+        for (__int128 k = 0; k <= steps; ++k) {
+            // Nested ~SEQ multiply; the budget bounds the whole file, not one sequence.
+            if (++expanded_lines_ > expansion_limit_)
+                throw ConfigError({at, Severity::error,
+                                   "~SEQ expands to more than " + std::to_string(expansion_limit_) +
+                                       " lines in total"});
+            vars_[parts[0]] = std::to_string(static_cast<long>(from + k * step));
             process_line(rest, rest_at, dir, depth, out);
         }
         if (saved)
@@ -214,42 +252,53 @@ void Reader::process_line(std::string raw, const Location& start, const fs::path
         return;
     }
 
-    std::string expanded =
-        line.find('$') == std::string_view::npos ? std::string(line) : substitute(line, at);
-    std::vector<Token> words;
-    tokenize_line(expanded, at, words);
+    // Tokens go straight to `out`; an include line is taken back off.
+    size_t first = out.size();
+    if (line.find('$') == std::string_view::npos) {
+        tokenize_line(line, at, out);
+    } else {
+        std::string expanded = substitute(line, at);
+        tokenize_line(expanded, at, out);
+    }
+    Token* words = out.data() + first;
+    size_t count = out.size() - first;
 
-    if (!words.empty() && words[0].kind == Token::Kind::word && words[0].text == "include" &&
+    if (count > 0 && words[0].kind == Token::Kind::word && words[0].text == "include" &&
         !words[0].quoted) {
-        if (words.size() != 2 || words[1].kind != Token::Kind::word)
+        if (count != 2 || words[1].kind != Token::Kind::word)
             throw ConfigError(
                 {words[0].where, Severity::error, "include takes one file name or pattern"});
-        fs::path pattern(words[1].text);
+        IncludeTarget target{words[1].text, words[1].where};
+        out.resize(first);
+        fs::path pattern(target.text);
         if (pattern.is_relative())
             pattern = dir / pattern;
         glob_t g{};
         int rc = glob(pattern.c_str(), GLOB_BRACE, nullptr, &g);
         if (rc == GLOB_NOMATCH) {
-            diags_.warning(words[1].where, "include '" + words[1].text + "' matches no file");
+            diags_.warning(target.where, "include '" + target.text + "' matches no file");
         } else if (rc != 0) {
             globfree(&g);
             throw ConfigError(
-                {words[1].where, Severity::error, "cannot expand include '" + words[1].text + "'"});
+                {target.where, Severity::error, "cannot expand include '" + target.text + "'"});
         }
         std::vector<std::string> matches(g.gl_pathv, g.gl_pathv + g.gl_pathc);
         globfree(&g);
         for (const auto& m : matches)
-            read_into(m, &words[1].where, depth + 1, out);
+            read_into(m, &target.where, depth + 1, out);
         return;
     }
 
-    if (words.empty())
+    if (count == 0)
         return;
-    for (auto& w : words)
-        out.push_back(std::move(w));
     Location eol = at;
     eol.col += static_cast<int>(line.size());
     out.push_back({Token::Kind::end_of_line, "", false, eol});
+    if (sink_) {
+        for (auto& t : out)
+            sink_->add(std::move(t));
+        out.clear();
+    }
 }
 
 } // namespace lvsd::conf

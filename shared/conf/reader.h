@@ -4,6 +4,7 @@
 #pragma once
 
 #include "conf/diagnostic.h"
+#include "conf/statement.h"
 #include "conf/token.h"
 
 #include <filesystem>
@@ -20,7 +21,12 @@ public:
     // The id that `@id` lines are matched against (keepalived's `-i`); empty matches no `@id`.
     void set_config_id(std::string id) { config_id_ = std::move(id); }
 
+    // Lines that ~SEQ may produce in total over everything read (nested sequences multiply).
+    void set_expansion_limit(size_t lines) { expansion_limit_ = lines; }
+
     std::vector<Token> read_file(const std::filesystem::path& path);
+    // Streams the tokens into `sink` line by line instead: the way to read large files.
+    void read_file(const std::filesystem::path& path, StatementBuilder& sink);
     std::vector<Token> read_string(std::string_view text, const std::string& name);
 
     // Every file read, in order (includes too): for reload checks and messages.
@@ -31,14 +37,17 @@ private:
                    std::vector<Token>& out);
     void read_text(std::string_view text, const std::shared_ptr<const std::string>& name,
                    const std::filesystem::path& dir, int depth, std::vector<Token>& out);
-    void process_line(std::string line, const Location& start, const std::filesystem::path& dir,
-                      int depth, std::vector<Token>& out);
+    void process_line(std::string_view line, const Location& start,
+                      const std::filesystem::path& dir, int depth, std::vector<Token>& out);
     std::string substitute(std::string_view line, const Location& start) const;
 
     Diagnostics& diags_;
     std::string config_id_;
     std::map<std::string, std::string> vars_;
     std::vector<std::filesystem::path> files_;
+    StatementBuilder* sink_ = nullptr; // set while read_file streams into it
+    size_t expanded_lines_ = 0;
+    size_t expansion_limit_ = 1000000;
 };
 
 } // namespace lvsd::conf

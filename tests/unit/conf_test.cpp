@@ -113,3 +113,57 @@ BOOST_AUTO_TEST_CASE(include_cycle_is_an_error) {
     BOOST_CHECK_THROW(r.read_file(dir / "a.conf"), ConfigError);
     fs::remove_all(dir);
 }
+
+BOOST_AUTO_TEST_CASE(seq_limits_hold_for_nested_and_extreme_bounds) {
+    auto msg = [](const std::string& text) {
+        try {
+            Diagnostics d;
+            Reader r(d);
+            r.set_expansion_limit(1000);
+            r.read_string(text, "t.conf");
+        } catch (const ConfigError& e) {
+            return e.diagnostic().message;
+        }
+        return std::string("no error");
+    };
+    BOOST_CHECK_EQUAL(msg("~SEQ(i, 1, 100) ~SEQ(j, 1, 100) x $i $j\n"),
+                      "~SEQ expands to more than 1000 lines in total");
+    BOOST_CHECK_EQUAL(msg("~SEQ(i, -9223372036854775807, 9223372036854775807) x\n"),
+                      "~SEQ step must be non-zero and the sequence under a million lines");
+    BOOST_CHECK_EQUAL(msg("~SEQ(i, 9223372036854775806, 5, 9223372036854775807) x $i\n"),
+                      "no error");
+    BOOST_CHECK_EQUAL(msg("~SEQ(i, 3, -1, 1) x $i\n"), "no error");
+}
+
+BOOST_AUTO_TEST_CASE(substitution_cannot_grow_without_bound) {
+    std::string text = "$A=0123456789abcdef\n";
+    for (char c = 'B'; c <= 'Z'; ++c)
+        text += std::string("$") + c + "=$" + char(c - 1) + "$" + char(c - 1) + "$" + char(c - 1) +
+                "$" + char(c - 1) + "\n";
+    Diagnostics d;
+    Reader r(d);
+    BOOST_CHECK_THROW(r.read_string(text, "t.conf"), ConfigError);
+}
+
+BOOST_AUTO_TEST_CASE(streaming_read_matches_the_token_vector) {
+    fs::path dir = fs::temp_directory_path() / ("lvsd-stream-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "main.conf") << "a {\n include part.conf\n ~SEQ(i, 1, 3) rs $i\n}\nz 1\n";
+    std::ofstream(dir / "part.conf") << "b \"x y\"\n";
+    Diagnostics d1, d2;
+    Reader r1(d1), r2(d2);
+    auto whole = build_statements(r1.read_file(dir / "main.conf"));
+    StatementBuilder b;
+    r2.read_file(dir / "main.conf", b);
+    auto streamed = b.finish();
+    BOOST_REQUIRE_EQUAL(streamed.size(), whole.size());
+    BOOST_REQUIRE_EQUAL(streamed[0].block.size(), 4u);
+    for (size_t i = 0; i < 4; ++i) {
+        BOOST_CHECK_EQUAL(streamed[0].block[i].words.back().text,
+                          whole[0].block[i].words.back().text);
+        BOOST_CHECK_EQUAL(streamed[0].block[i].where().str(), whole[0].block[i].where().str());
+    }
+    BOOST_CHECK_EQUAL(streamed[0].block[0].arg(0).text, "x y");
+    BOOST_CHECK_EQUAL(streamed[1].keyword(), "z");
+    fs::remove_all(dir);
+}

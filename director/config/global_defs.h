@@ -1,0 +1,33 @@
+// `global_defs`: settings shared by every instance and virtual server.
+#pragma once
+
+#include "conf/location.h"
+#include "director/config/script.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lvsd::director::config {
+
+struct GlobalDefs {
+    conf::Location where;
+    std::string router_id; // empty: keepalived uses the host name
+    std::vector<std::string> notification_email;
+    std::string notification_email_from;
+    std::string smtp_server; // empty: no mail is sent
+    int smtp_port = 25;
+    std::string smtp_helo_name;
+    double smtp_connect_timeout = 30;
+    bool smtp_alert = false;
+    bool enable_script_security = false;
+    std::string script_user; // empty: keepalived_script, else root
+    std::string script_group;
+    bool vrrp_strict = false;
+    int vrrp_version = 2;
+    std::string default_interface;
+    std::optional<Script> startup_script;
+    std::optional<Script> shutdown_script;
+};
+
+} // namespace lvsd::director::config
