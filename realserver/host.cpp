@@ -89,6 +89,7 @@ std::vector<std::string> Host::apply(const HostPlan& plan, const std::string& co
             for (const auto& s : rp_filter_relaxation())
                 set_sysctl(s);
 
+        const auto present = rt.addresses(); // plan addresses are unique: no refresh needed
         for (const auto& a : plan.addresses) {
             int idx = rt.ifindex(a.device);
             if (idx == 0)
@@ -97,7 +98,7 @@ std::vector<std::string> Host::apply(const HostPlan& plan, const std::string& co
                 rt.set_up(idx);
                 log.push_back("brought " + a.device + " up");
             }
-            if (rt.has_address(idx, a.address))
+            if (net::contains(present, idx, a.address))
                 continue; // ours from an earlier start, or the host's own: leave it
             if (!st.has_address(a.address)) {
                 st.addresses.push_back(a);
@@ -204,9 +205,10 @@ HostStatus Host::inspect(const HostPlan& plan) {
         hs.state = *st;
     }
     net::RouteSocket rt;
+    const auto present = rt.addresses();
     for (const auto& a : plan.addresses) {
         int idx = rt.ifindex(a.device);
-        hs.addresses.push_back({a, idx != 0 && rt.has_address(idx, a.address)});
+        hs.addresses.push_back({a, idx != 0 && net::contains(present, idx, a.address)});
     }
     for (const auto& s : plan.sysctls) {
         const SavedSysctl* saved = hs.state.sysctl(s.key);

@@ -79,20 +79,18 @@ void RouteSocket::set_up(int ifindex) {
           std::string("cannot bring up ") + rtnl_link_get_name(link.get()));
 }
 
-std::vector<InterfaceAddress> RouteSocket::addresses(int ifindex) {
+std::vector<InterfaceAddress> RouteSocket::addresses() {
     nl_cache* raw = nullptr;
     check(rtnl_addr_alloc_cache(sock_, &raw), "cannot list addresses");
     std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
     std::vector<InterfaceAddress> out;
     for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
         auto* a = reinterpret_cast<rtnl_addr*>(o);
-        if (rtnl_addr_get_ifindex(a) != ifindex)
-            continue;
         nl_addr* local = rtnl_addr_get_local(a);
         if (!local)
             continue;
         InterfaceAddress ia;
-        ia.ifindex = ifindex;
+        ia.ifindex = rtnl_addr_get_ifindex(a);
         ia.address.family = nl_addr_get_family(local);
         unsigned len = nl_addr_get_len(local);
         if (len > ia.address.bytes.size())
@@ -106,9 +104,9 @@ std::vector<InterfaceAddress> RouteSocket::addresses(int ifindex) {
     return out;
 }
 
-bool RouteSocket::has_address(int ifindex, const IpAddress& a) {
-    for (const auto& ia : addresses(ifindex))
-        if (ia.address.family == a.family && ia.address.bytes == a.bytes)
+bool contains(const std::vector<InterfaceAddress>& list, int ifindex, const IpAddress& a) {
+    for (const auto& ia : list)
+        if (ia.ifindex == ifindex && ia.address.family == a.family && ia.address.bytes == a.bytes)
             return true;
     return false;
 }

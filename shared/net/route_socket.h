@@ -30,6 +30,8 @@ struct InterfaceAddress {
     std::string label; // IPv4 only; "" for IPv6
 };
 
+bool contains(const std::vector<InterfaceAddress>& list, int ifindex, const IpAddress& a);
+
 class RouteSocket {
 public:
     RouteSocket();
@@ -42,8 +44,8 @@ public:
     bool is_up(int ifindex);
     void set_up(int ifindex);
 
-    std::vector<InterfaceAddress> addresses(int ifindex);
-    bool has_address(int ifindex, const IpAddress& a);
+    // Every address on every interface, from one dump: callers check many against it.
+    std::vector<InterfaceAddress> addresses();
     void add_address(int ifindex, const IpAddress& a, const std::string& label);
     void remove_address(int ifindex, const IpAddress& a);
 
