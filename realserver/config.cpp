@@ -154,16 +154,22 @@ Config parse_config(const std::vector<Statement>& statements) {
                      "agent_address)");
         }
     }
+    check_unique_vips(c);
+    return c;
+}
+
+void check_unique_vips(const Config& c) {
     std::set<std::pair<int, std::array<uint8_t, 16>>> seen;
     for (const auto& v : c.vips)
         if (!seen.insert({v.address.family, v.address.bytes}).second)
             fail(v.where, "VIP " + v.address.str() + " is listed twice");
-    return c;
 }
 
 Config load_config(const std::filesystem::path& file, conf::Diagnostics& diags) {
     conf::Reader reader(diags);
-    Config c = parse_config(conf::build_statements(reader.read_file(file)));
+    conf::StatementBuilder statements;
+    reader.read_file(file, statements);
+    Config c = parse_config(statements.finish());
     c.source = file.string();
     return c;
 }

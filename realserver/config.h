@@ -48,6 +48,9 @@ struct Config {
 // Parses realserver.conf statements. Errors are thrown as conf::ConfigError with their place.
 Config parse_config(const std::vector<conf::Statement>& statements);
 Config load_config(const std::filesystem::path& file, conf::Diagnostics& diags);
+// A VIP listed twice (in the file, on the command line, or across both) is an error at its
+// second place.
+void check_unique_vips(const Config& c);
 // `--vip ADDR[,tun]` from the command line.
 Vip parse_vip_argument(const std::string& text);
 

@@ -56,14 +56,9 @@ Config load(const Options& o) {
     } else {
         c.source = "command line";
     }
-    for (const auto& v : o.vips) {
+    for (const auto& v : o.vips)
         c.vips.push_back(parse_vip_argument(v));
-        for (size_t i = 0; i + 1 < c.vips.size(); ++i)
-            if (c.vips[i].address == c.vips.back().address)
-                throw conf::ConfigError(
-                    {c.vips.back().where, conf::Severity::error,
-                     "VIP " + c.vips.back().address.str() + " is listed twice"});
-    }
+    check_unique_vips(c);
     if (c.vips.empty()) {
         conf::Diagnostic d;
         d.where.file = std::make_shared<const std::string>(c.source);

@@ -74,6 +74,9 @@ BOOST_AUTO_TEST_CASE(vip_argument) {
     BOOST_CHECK(parse_vip_argument("10.1.1.1,tun").mode == VipMode::tun);
     BOOST_CHECK_THROW(parse_vip_argument("10.1.1"), conf::ConfigError);
     BOOST_CHECK_THROW(parse_vip_argument("fd00::1,tun"), conf::ConfigError);
+    Config c = parse("virtual_ipaddress {\n 10.1.1.1\n}\n");
+    c.vips.push_back(parse_vip_argument("10.1.1.1"));
+    BOOST_CHECK_THROW(check_unique_vips(c), conf::ConfigError);
 }
 
 BOOST_AUTO_TEST_CASE(plan_labels_and_sysctls) {
