@@ -1,16 +1,24 @@
 // lvs-director: reads keepalived.conf (or /etc/lvsd/lvsd.conf in the same syntax) with keepalived's
-// command line. This issue covers the configuration: -t checks it, --dump-config prints the model.
+// command line: -t checks the configuration, --dump-config prints the model, and without either
+// it runs the daemon (in the background unless -n).
 #include "conf/diagnostic.h"
 #include "director/config/checks.h"
 #include "director/config/json.h"
 #include "director/config/parser.h"
+#include "director/daemon/daemon.h"
+#include "director/daemon/realtime.h"
+#include "log/log.h"
+#include "sys/pidfile.h"
+#include "sys/privilege.h"
 
 #include <boost/program_options.hpp>
 
 #include <cstdio>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <unistd.h>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -28,6 +36,70 @@ fs::path default_config() {
     const fs::path keepalived = "/etc/keepalived/keepalived.conf";
     std::error_code ec;
     return fs::exists(ours, ec) || !fs::exists(keepalived, ec) ? ours : keepalived;
+}
+
+// Per network namespace, like lvs-realserver's state: two directors in two namespaces of one
+// host (the test lab) must not share a pid file.
+std::string run_name(const std::string& base, const std::string& suffix) {
+    std::string tag = sys::netns_tag();
+    return base + (tag.empty() ? "" : "." + tag) + suffix;
+}
+
+// Leaves the terminal: the parent returns at once, as keepalived's does.
+void daemonize(bool keep_console) {
+    pid_t pid = fork();
+    if (pid < 0) {
+        std::perror("lvs-director: fork");
+        std::exit(exit_cannot_run);
+    }
+    if (pid > 0)
+        std::_Exit(exit_ok);
+    setsid();
+    if (chdir("/") != 0)
+        std::perror("lvs-director: chdir /");
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        if (!keep_console) {
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+        }
+        close(null);
+    }
+}
+
+int run_daemon(const po::variables_map& vm, const fs::path& file, director::config::Config config) {
+    log::set_program("lvs-director");
+    if (!sys::has_net_admin()) {
+        std::cerr << "lvs-director: needs root (CAP_NET_ADMIN and CAP_NET_RAW) to hold virtual "
+                     "addresses and send VRRP\n";
+        return exit_cannot_run;
+    }
+    fs::path pid_path = vm.count("pid") ? fs::path(vm["pid"].as<std::string>())
+                                        : fs::path(run_name("/run/lvs-director", ".pid"));
+    bool foreground = vm.count("dont-fork") > 0;
+    bool console = vm.count("log-console") > 0;
+    try {
+        sys::PidFile pidfile(pid_path);
+        if (!foreground) {
+            daemonize(console);
+            pidfile.rewrite();
+            log::use_syslog(!console);
+        }
+        if (auto failed = director::use_realtime(config.global_defs.vrrp_rt_priority,
+                                                 config.global_defs.vrrp_no_swap);
+            !failed.empty())
+            log::warning(failed);
+        director::DaemonOptions opts;
+        opts.config_file = file;
+        opts.config_id = vm.count("config-id") ? vm["config-id"].as<std::string>() : "";
+        opts.stats_file = run_name("/run/lvsd/director", ".stats.json");
+        director::Daemon daemon(std::move(opts), std::move(config));
+        return daemon.run();
+    } catch (const std::exception& e) {
+        log::error(e.what());
+        return exit_cannot_run;
+    }
 }
 
 void print_diagnostics(const conf::Diagnostics& d) {
@@ -108,7 +180,5 @@ int main(int argc, char** argv) {
     }
     if (test)
         return exit_ok;
-    std::cerr << "lvs-director: running the daemon is not implemented yet (VRRP and IPVS come in "
-                 "later issues); use -t or --dump-config\n";
-    return exit_cannot_run;
+    return run_daemon(vm, file, std::move(config));
 }

@@ -26,6 +26,8 @@ struct GlobalDefs {
     bool vrrp_strict = false;
     int vrrp_version = 2;
     std::string default_interface;
+    int vrrp_rt_priority = 0; // SCHED_RR priority of the daemon; 0: normal scheduling
+    bool vrrp_no_swap = false; // lock the daemon's memory so a page fault cannot delay an advert
     std::optional<Script> startup_script;
     std::optional<Script> shutdown_script;
 };

@@ -90,6 +90,8 @@ json global_defs(const GlobalDefs& g) {
             {"vrrp_strict", g.vrrp_strict},
             {"vrrp_version", g.vrrp_version},
             {"default_interface", g.default_interface},
+            {"vrrp_rt_priority", g.vrrp_rt_priority},
+            {"vrrp_no_swap", g.vrrp_no_swap},
             {"startup_script", script(g.startup_script)},
             {"shutdown_script", script(g.shutdown_script)}};
 }

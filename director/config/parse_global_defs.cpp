@@ -80,6 +80,16 @@ const KeywordTable<GlobalDefs> table = {
          if (auto v = string_arg(s, ctx))
              g.default_interface = *v;
      }},
+    {"vrrp_rt_priority",
+     [](const Statement& s, ParseContext& ctx, GlobalDefs& g) {
+         if (auto v = int_arg(s, 1, 99, ctx))
+             g.vrrp_rt_priority = static_cast<int>(*v);
+     }},
+    {"vrrp_no_swap",
+     [](const Statement& s, ParseContext& ctx, GlobalDefs& g) {
+         no_args(s, ctx);
+         g.vrrp_no_swap = true;
+     }},
     {"startup_script", [](const Statement& s, ParseContext& ctx,
                           GlobalDefs& g) { g.startup_script = script_arg(s, ctx); }},
     {"shutdown_script", [](const Statement& s, ParseContext& ctx,

@@ -28,6 +28,8 @@ std::string_view name(DropReason r) {
         return "address_count_mismatch";
     case DropReason::interval_mismatch:
         return "interval_mismatch";
+    case DropReason::unknown_source:
+        return "unknown_source";
     }
     return "unknown";
 }

@@ -22,10 +22,11 @@ enum class DropReason : uint8_t {
     auth_mismatch,
     address_count_mismatch,
     interval_mismatch, // v2 only: v3 backups adopt the master's interval
+    unknown_source,    // unicast: the sender is not one of the configured peers
 };
 
-inline constexpr std::size_t kDropReasonCount = 12;
-static_assert(static_cast<std::size_t>(DropReason::interval_mismatch) + 1 == kDropReasonCount);
+inline constexpr std::size_t kDropReasonCount = 13;
+static_assert(static_cast<std::size_t>(DropReason::unknown_source) + 1 == kDropReasonCount);
 
 std::string_view name(DropReason r);
 

@@ -69,6 +69,30 @@ bool RouteSocket::is_up(int ifindex) {
     return rtnl_link_get_flags(link.get()) & IFF_UP;
 }
 
+bool RouteSocket::is_running(int ifindex) {
+    rtnl_link* raw = nullptr;
+    check(rtnl_link_get_kernel(sock_, ifindex, nullptr, &raw), "cannot read interface state");
+    LinkPtr link(raw);
+    unsigned flags = rtnl_link_get_flags(link.get());
+    return (flags & IFF_UP) && (flags & IFF_RUNNING);
+}
+
+std::string RouteSocket::name(int ifindex) {
+    char buf[IF_NAMESIZE] = {};
+    return if_indextoname(static_cast<unsigned>(ifindex), buf) ? buf : "";
+}
+
+std::vector<uint8_t> RouteSocket::hardware_address(int ifindex) {
+    rtnl_link* raw = nullptr;
+    check(rtnl_link_get_kernel(sock_, ifindex, nullptr, &raw), "cannot read interface");
+    LinkPtr link(raw);
+    nl_addr* a = rtnl_link_get_addr(link.get());
+    if (!a)
+        return {};
+    auto* p = static_cast<const uint8_t*>(nl_addr_get_binary_addr(a));
+    return {p, p + nl_addr_get_len(a)};
+}
+
 void RouteSocket::set_up(int ifindex) {
     rtnl_link* raw = nullptr;
     check(rtnl_link_get_kernel(sock_, ifindex, nullptr, &raw), "cannot read interface state");

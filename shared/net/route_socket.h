@@ -4,6 +4,7 @@
 
 #include "net/ip_address.h"
 
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -42,6 +43,11 @@ public:
     // 0 when there is no such interface.
     int ifindex(const std::string& name);
     bool is_up(int ifindex);
+    // IFF_UP and carrier (IFF_RUNNING): what VRRP calls the interface being usable.
+    bool is_running(int ifindex);
+    std::string name(int ifindex);
+    // The link-layer address (the MAC of an Ethernet device); empty when it has none.
+    std::vector<uint8_t> hardware_address(int ifindex);
     void set_up(int ifindex);
 
     // Every address on every interface, from one dump: callers check many against it.

@@ -1,0 +1,56 @@
+// The running director: one event loop that holds the VRRP instances, follows link changes, and
+// answers signals (TERM/INT: clean stop, HUP: reload, USR2: stats dump).
+#pragma once
+
+#include "director/config/config.h"
+#include "net/link_monitor.h"
+#include "net/route_socket.h"
+#include "vrrp/announcer.h"
+#include "vrrp/instance.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lvsd::director {
+
+struct DaemonOptions {
+    std::filesystem::path config_file;
+    std::string config_id;
+    std::filesystem::path stats_file;
+};
+
+class Daemon {
+public:
+    // config: already loaded and checked without errors. Throws std::runtime_error when the
+    // sockets the daemon needs cannot be opened.
+    Daemon(DaemonOptions opts, config::Config config);
+    ~Daemon();
+    // Runs until SIGTERM/SIGINT; returns the exit status.
+    int run();
+
+private:
+    void apply(const config::Config& c);
+    void reload();
+    void stop_all();
+    void dump_stats();
+    void wait_signals();
+    void wait_links();
+
+    DaemonOptions opts_;
+    config::Config config_;
+    boost::asio::io_context io_;
+    boost::asio::signal_set signals_;
+    net::RouteSocket rt_;
+    vrrp::Announcer announcer_;
+    net::LinkMonitor links_;
+    boost::asio::posix::stream_descriptor link_events_;
+    std::vector<std::unique_ptr<vrrp::Instance>> instances_;
+};
+
+} // namespace lvsd::director

@@ -1,0 +1,51 @@
+// Everything one running VRRP instance needs, resolved from the checked configuration: protocol
+// parameters, what to accept, what to advertise and which addresses to move. Pure data, built by
+// a pure function, compared on reload to keep an unchanged instance running untouched.
+#pragma once
+
+#include "director/config/config.h"
+#include "net/ip_address.h"
+#include "vrrp/packet.h"
+#include "vrrp/state_machine.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lvsd::vrrp {
+
+struct Vip {
+    net::IpAddress address; // with its prefix length
+    std::string dev;        // the instance's interface unless the line named another
+    std::string label;
+    bool advertised = true; // false for virtual_ipaddress_excluded
+    bool operator==(const Vip&) const = default;
+};
+
+struct GarpSettings {
+    Duration master_delay{5'000'000}; // the second burst after becoming master; 0: none
+    int master_repeat = 5;
+    Duration master_refresh{0}; // periodic bursts while master; 0: none
+    int master_refresh_repeat = 1;
+    bool operator==(const GarpSettings&) const = default;
+};
+
+struct InstanceSpec {
+    std::string name;
+    std::string interface;
+    int family = 0; // of the adverts: AF_INET or AF_INET6
+    InstanceParams params;
+    Expected expected;
+    Advert advert; // priority left 0: the state machine's priority goes in at each send
+    std::vector<Vip> vips;
+    std::optional<net::IpAddress> source; // unicast_src_ip / mcast_src_ip; else the interface's
+    std::vector<net::IpAddress> unicast_peers; // empty: multicast
+    GarpSettings garp;
+    bool operator==(const InstanceSpec&) const;
+};
+
+// One spec per vrrp_instance of a configuration that passed the checks (config::load_config
+// without errors).
+std::vector<InstanceSpec> build_specs(const director::config::Config& c);
+
+} // namespace lvsd::vrrp

@@ -1,0 +1,30 @@
+// Link state changes pushed by the kernel (rtnetlink group RTNLGRP_LINK). The owner watches fd()
+// in its event loop and calls drain() when it is readable; no polling.
+#pragma once
+
+#include <functional>
+
+struct nl_sock;
+
+namespace lvsd::net {
+
+class LinkMonitor {
+public:
+    // running: IFF_UP and carrier; a deleted link reports false.
+    using Callback = std::function<void(int ifindex, bool running)>;
+
+    LinkMonitor(); // throws NetlinkError
+    ~LinkMonitor();
+    LinkMonitor(const LinkMonitor&) = delete;
+    LinkMonitor& operator=(const LinkMonitor&) = delete;
+
+    int fd() const;
+    // Reads every pending notification without blocking.
+    void drain(const Callback& cb);
+
+private:
+    nl_sock* sock_;
+    const Callback* cb_ = nullptr; // set only during drain()
+};
+
+} // namespace lvsd::net
