@@ -25,3 +25,8 @@ set_tests_properties(integration.keepalived_samples PROPERTIES
 add_test(NAME fuzz.conf
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/run.sh 60 ${CMAKE_BINARY_DIR}/fuzz)
 set_tests_properties(fuzz.conf PROPERTIES LABELS fuzz SKIP_RETURN_CODE 77 TIMEOUT 900)
+
+# Notify scripts, vrrp_script tracking and mail text; runs real /bin/sh scripts (as nobody when
+# root).
+lvsd_unit_test(test_notify unit/notify_test.cpp)
+target_link_libraries(test_notify PRIVATE lvsd_notify)

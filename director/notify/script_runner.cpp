@@ -15,11 +15,18 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char** environ;
+
+namespace {
+// glibc 2.36's <sys/pidfd.h> lacks extern "C", so C++ cannot link its wrapper: the raw syscall.
+int pidfd_open(pid_t pid, unsigned flags) {
+    return static_cast<int>(::syscall(SYS_pidfd_open, pid, flags));
+}
+} // namespace
 
 namespace lvsd::director::notify {
 
@@ -188,7 +195,7 @@ void ScriptRunner::run(const config::Script& script, const std::vector<std::stri
     }
     // Also set from here: the timeout may fire before the child ran its own setpgid.
     ::setpgid(pid, pid);
-    int pidfd = ::pidfd_open(pid, 0);
+    int pidfd = pidfd_open(pid, 0);
     if (pidfd < 0) {
         int e = errno;
         // Cannot watch it: end it now rather than leave it unreaped. Bounded: SIGKILL.
