@@ -102,10 +102,11 @@ void Notifier::send(const Event& event) {
     ++mails_in_flight_;
     std::weak_ptr<bool> alive = alive_;
     send_mail(io_, server, state_mail(router_id, from, global_.notification_email, event),
-              [this, alive](const std::string&) {
+              [this, alive](const std::string& error) {
                   if (alive.expired())
                       return;
                   --mails_in_flight_;
+                  ++(error.empty() ? mails_sent_ : mails_failed_);
                   check_idle();
               });
 }

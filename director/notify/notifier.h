@@ -48,6 +48,10 @@ public:
     // Calls `f` (from the loop) once pending() is 0: lets shutdown wait for notify_stop.
     void when_idle(std::function<void()> f);
 
+    // Mails the server accepted / that failed (logged), for the stats dump.
+    size_t mails_sent() const { return mails_sent_; }
+    size_t mails_failed() const { return mails_failed_; }
+
 private:
     struct Queue {
         std::deque<ScriptCall> calls;
@@ -64,6 +68,8 @@ private:
     Clock::duration script_timeout_;
     std::map<std::string, Queue> queues_; // by "INSTANCE name" / "GROUP name"
     size_t mails_in_flight_ = 0;
+    size_t mails_sent_ = 0;
+    size_t mails_failed_ = 0;
     std::vector<std::function<void()>> idle_waiters_;
     // Callbacks check it: the runner or a mail may outlive this object.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
