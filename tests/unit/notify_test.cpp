@@ -9,6 +9,7 @@
 #include "director/notify/script_runner.h"
 #include "director/notify/script_security.h"
 #include "director/notify/script_tracker.h"
+#include "director/notify/smtp_client.h"
 #include "director/notify/smtp_protocol.h"
 #include "director/notify/state_mail.h"
 
@@ -16,12 +17,16 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <sstream>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace lvsd::director;
@@ -208,6 +213,163 @@ BOOST_AUTO_TEST_CASE(smtp_dot_stuffing) {
     BOOST_TEST(smtp::dot_stuff("") == ".\r\n");
     BOOST_TEST(smtp::path("a@b") == "<a@b>");
     BOOST_TEST(smtp::path("<a@b>") == "<a@b>");
+}
+
+// ---- SMTP sessions, against loopback sockets
+// -----------------------------------------------------
+
+// A TCP socket on 127.0.0.1 with a kernel-chosen port; listening or not.
+struct LoopbackSocket {
+    int fd = -1;
+    uint16_t port = 0;
+    explicit LoopbackSocket(bool listening) {
+        fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        socklen_t len = sizeof a;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+        port = ntohs(a.sin_port);
+        if (listening)
+            ::listen(fd, 4);
+    }
+    ~LoopbackSocket() { ::close(fd); }
+};
+
+struct SendResult {
+    std::optional<std::string> error;
+    std::chrono::steady_clock::duration took{};
+};
+
+SendResult send(const std::string& host, uint16_t port, std::chrono::milliseconds timeout,
+                Mail mail = {"from@test", {"to@test"}, "subject", "body\n"}) {
+    boost::asio::io_context io;
+    SmtpServer server{host, port, "helo.test", timeout};
+    SendResult r;
+    auto start = std::chrono::steady_clock::now();
+    send_mail(io, server, std::move(mail), [&](const std::string& e) {
+        r.error = e;
+        r.took = std::chrono::steady_clock::now() - start;
+    });
+    run_until(
+        io, [&] { return r.error.has_value(); }, 10s);
+    return r;
+}
+
+BOOST_AUTO_TEST_CASE(smtp_connection_refused_by_name) {
+    uint16_t port;
+    {
+        LoopbackSocket closed(false);
+        port = closed.port;
+    }                                     // nothing listens there now
+    auto r = send("localhost", port, 5s); // a name: goes through the resolver
+    BOOST_REQUIRE(r.error);
+    BOOST_TEST(r.error->find("connecting") == 0u);
+    BOOST_TEST((r.took < 2s));
+}
+
+BOOST_AUTO_TEST_CASE(smtp_silent_server_times_out) {
+    LoopbackSocket silent(true); // the kernel accepts the connection; nobody ever speaks
+    auto r = send("127.0.0.1", silent.port, 300ms);
+    BOOST_REQUIRE(r.error);
+    BOOST_TEST(*r.error == "greeting: timed out after 300 ms");
+    BOOST_TEST((r.took >= 290ms));
+    BOOST_TEST((r.took < 2s));
+}
+
+// A scripted server on a thread: no ESMTP (EHLO refused), one recipient refused; records what the
+// client sent.
+BOOST_AUTO_TEST_CASE(smtp_dialogue_helo_fallback_refused_recipient_dot_stuffing) {
+    LoopbackSocket listener(true);
+    std::string transcript;
+    std::thread server([&] {
+        int c = ::accept(listener.fd, nullptr, nullptr);
+        if (c < 0)
+            return;
+        timeval tv{5, 0}; // bounded: a stuck client cannot hang the test
+        ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        std::string in;
+        auto say = [&](const std::string& line) {
+            std::string l = line + "\r\n";
+            [[maybe_unused]] auto n = ::write(c, l.data(), l.size());
+        };
+        auto read_until = [&](const std::string& end) {
+            char buf[1024];
+            while (in.find(end) == std::string::npos) {
+                ssize_t n = ::read(c, buf, sizeof buf);
+                if (n <= 0)
+                    return false;
+                in.append(buf, n);
+            }
+            return true;
+        };
+        auto next_line = [&]() -> std::string {
+            if (!read_until("\r\n"))
+                return "";
+            auto pos = in.find("\r\n");
+            std::string line = in.substr(0, pos);
+            in.erase(0, pos + 2);
+            transcript += line + "\n";
+            return line;
+        };
+        say("220-mx.test first line");
+        say("220 mx.test ready");
+        if (next_line().rfind("EHLO ", 0) == 0)
+            say("502 5.5.1 EHLO not implemented");
+        if (next_line().rfind("HELO ", 0) == 0)
+            say("250 mx.test");
+        next_line();
+        say("250 ok");
+        for (int i = 0; i < 2; ++i) {
+            auto rcpt = next_line();
+            say(rcpt.find("bad@") != std::string::npos ? "550 no such user" : "250 ok");
+        }
+        if (next_line() == "DATA")
+            say("354 go ahead");
+        if (read_until("\r\n.\r\n")) {
+            auto end = in.find("\r\n.\r\n");
+            transcript += "DATA<" + in.substr(0, end + 5) + ">\n";
+            in.erase(0, end + 5);
+            say("250 queued");
+        }
+        if (next_line() == "QUIT")
+            say("221 bye");
+        ::close(c);
+    });
+    Mail m{"from@test", {"bad@test", "good@test"}, "s", "line one\n.starts with a dot\n"};
+    auto r = send("127.0.0.1", listener.port, 5s, m);
+    server.join();
+    BOOST_REQUIRE(r.error);
+    BOOST_TEST(*r.error == "");
+    BOOST_TEST(transcript.find("EHLO helo.test\nHELO helo.test\nMAIL FROM:<from@test>\n"
+                               "RCPT TO:<bad@test>\nRCPT TO:<good@test>\nDATA\n") == 0u);
+    BOOST_TEST(transcript.find("\r\n\r\nline one\r\n..starts with a dot\r\n.\r\n>\nQUIT\n") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(smtp_all_recipients_refused_fails) {
+    LoopbackSocket listener(true);
+    std::thread server([&] {
+        int c = ::accept(listener.fd, nullptr, nullptr);
+        if (c < 0)
+            return;
+        timeval tv{5, 0};
+        ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        const char* replies[] = {"220 hi\r\n", "250 hi\r\n", "250 ok\r\n", "550 no\r\n"};
+        char buf[512];
+        for (int i = 0; i < 4; ++i) {
+            if (i > 0 && ::read(c, buf, sizeof buf) <= 0)
+                break;
+            [[maybe_unused]] auto n = ::write(c, replies[i], std::strlen(replies[i]));
+        }
+        [[maybe_unused]] auto eof = ::read(c, buf, sizeof buf); // the client gives up
+        ::close(c);
+    });
+    auto r = send("127.0.0.1", listener.port, 5s);
+    server.join();
+    BOOST_REQUIRE(r.error);
+    BOOST_TEST(*r.error == "no recipient accepted");
 }
 
 // ---- priority ----------------------------------------------------------------------------------
