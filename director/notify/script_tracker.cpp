@@ -29,6 +29,7 @@ void ScriptTracker::start() {
         // keepalived drops a vrrp_script without `script`; so do we, loudly.
         log::error(script_.where.str() + ": vrrp_script " + script_.name +
                    " has no script: not run");
+        disabled_ = true;
         return;
     }
     run_once();
@@ -45,6 +46,12 @@ void ScriptTracker::run_once() {
 }
 
 void ScriptTracker::on_result(const ExitStatus& s, Clock::time_point started) {
+    if (s.kind == ExitStatus::Kind::refused) {
+        // The runner logged why; retrying every interval would only repeat it.
+        log::error("vrrp_script " + script_.name + " disabled");
+        disabled_ = true;
+        return;
+    }
     ++runs_;
     std::weak_ptr<bool> alive = alive_;
     bool was_up = health_.up();

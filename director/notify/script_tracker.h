@@ -33,6 +33,10 @@ public:
     const config::VrrpScript& script() const { return script_; }
     // Results seen so far: lets tests and the stats dump tell "not run yet" apart.
     uint64_t runs() const { return runs_; }
+    // The script cannot be run at all (no command, unknown user, refused by
+    // enable_script_security): it is not run again, and, as keepalived drops such a script,
+    // instances should leave it out of their priority and FAULT computation.
+    bool disabled() const { return disabled_; }
 
 private:
     void run_once();
@@ -46,6 +50,7 @@ private:
     Clock::duration interval_;
     Clock::duration timeout_;
     uint64_t runs_ = 0;
+    bool disabled_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -794,6 +794,29 @@ BOOST_AUTO_TEST_CASE(tracker_init_fail_and_timeout_counts_as_failure) {
     BOOST_TEST(changes.back());
 }
 
+BOOST_AUTO_TEST_CASE(tracker_disables_a_script_it_cannot_run) {
+    config::VrrpScript vs;
+    vs.name = "ghost";
+    vs.script = script("/bin/true", "no-such-user-here");
+    vs.interval = 0.05;
+    boost::asio::io_context io;
+    ScriptRunner runner(io, {});
+    std::vector<bool> changes;
+    ScriptTracker t(io, runner, vs, [&](bool up) { changes.push_back(up); });
+    t.start();
+    BOOST_TEST(run_until(
+        io, [&] { return t.disabled(); }, 5s));
+    io.restart();
+    io.run_for(200ms);
+    BOOST_TEST(t.runs() == 0u);
+    BOOST_TEST(changes.empty());
+
+    vs.script = script("");
+    ScriptTracker empty(io, runner, vs, [](bool) {});
+    empty.start();
+    BOOST_TEST(empty.disabled());
+}
+
 BOOST_AUTO_TEST_CASE(tracker_never_overlaps_runs) {
     TempDir d;
     auto lock = (d.path / "lock").string();
