@@ -77,9 +77,10 @@ ScriptRunner::~ScriptRunner() {
     for (auto& [id, child] : children_) {
         child->orphaned = true;
         ::kill(-child->pid, SIGKILL);
-        siginfo_t info{};
-        // Bounded: SIGKILL cannot be caught.
-        ::waitid(P_PIDFD, static_cast<id_t>(child->pidfd.native_handle()), &info, WEXITED);
+        // Bounded: SIGKILL cannot be caught. By pid, not pidfd: the reactor may have made the
+        // pidfd non-blocking, and waitid on it would then not wait. The unreaped child keeps its
+        // pid from being reused.
+        ::waitpid(child->pid, nullptr, 0);
         child->timer.cancel();
         child->pidfd.close();
         ::close(child->error_pipe);
@@ -253,8 +254,9 @@ void ScriptRunner::finish(const std::shared_ptr<Child>& child) {
     if (child->timed_out)
         ::kill(-child->pid, SIGKILL);
     siginfo_t info{};
-    int rc = ::waitid(P_PIDFD, static_cast<id_t>(child->pidfd.native_handle()), &info,
-                      WEXITED | WNOHANG);
+    // By pid: it stays ours until reaped. The pidfd only said "it exited".
+    int rc = ::waitid(P_PID, static_cast<id_t>(child->pid), &info, WEXITED | WNOHANG);
+    int wait_errno = errno;
     if (rc == 0 && info.si_pid == 0) {
         // Spurious wake-up: not exited yet.
         child->pidfd.async_wait(asio::posix::stream_descriptor::wait_read,
@@ -274,7 +276,7 @@ void ScriptRunner::finish(const std::shared_ptr<Child>& child) {
     } else if (child->timed_out) {
         status = {ExitStatus::Kind::timed_out, 0};
     } else if (rc != 0) {
-        status = {ExitStatus::Kind::failed_to_start, errno};
+        status = {ExitStatus::Kind::failed_to_start, wait_errno}; // not ours to reap: cannot be
     } else if (info.si_code == CLD_EXITED) {
         status = {ExitStatus::Kind::exited, info.si_status};
     } else {
