@@ -276,7 +276,8 @@ void ScriptRunner::finish(const std::shared_ptr<Child>& child) {
     } else if (child->timed_out) {
         status = {ExitStatus::Kind::timed_out, 0};
     } else if (rc != 0) {
-        status = {ExitStatus::Kind::failed_to_start, wait_errno}; // not ours to reap: cannot be
+        // ECHILD: something else in the process reaped it; the status is lost.
+        status = {ExitStatus::Kind::failed_to_start, wait_errno};
     } else if (info.si_code == CLD_EXITED) {
         status = {ExitStatus::Kind::exited, info.si_status};
     } else {
