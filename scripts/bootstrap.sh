@@ -11,7 +11,7 @@ pkgs=(
   libboost-program-options-dev libboost-test-dev libboost-dev
   nlohmann-json3-dev libsystemd-dev libnftables-dev
   nginx-light keepalived curl iproute2 iputils-arping nftables procps
-  iputils-ping lsb-base
+  iputils-ping lsb-base python3-aiosmtpd
 )
 
 missing=()

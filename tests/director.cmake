@@ -25,3 +25,14 @@ set_tests_properties(integration.keepalived_samples PROPERTIES
 add_test(NAME fuzz.conf
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/run.sh 60 ${CMAKE_BINARY_DIR}/fuzz)
 set_tests_properties(fuzz.conf PROPERTIES LABELS fuzz SKIP_RETURN_CODE 77 TIMEOUT 900)
+
+# Notify scripts, vrrp_script tracking and mail text; runs real /bin/sh scripts (as nobody when
+# root).
+lvsd_unit_test(test_notify unit/notify_test.cpp)
+target_link_libraries(test_notify PRIVATE lvsd_notify)
+
+# Driver for tests/integration/notify_smtp.sh; built next to the other tools so the lab script
+# finds it from $LVS_REALSERVER's build tree.
+add_executable(notify_send tools/notify_send.cpp)
+target_link_libraries(notify_send PRIVATE lvsd_notify)
+set_target_properties(notify_send PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/tools)
