@@ -2,7 +2,7 @@
 // table → diff → apply, printing every op and every refusal. Used by tests/vm in the guest.
 //
 //   ipvs_apply [--config FILE | --table FILE.json] [--weight VS:RS=W]... [--dry-run]
-//              [--dump] [--info] [--timeouts] [--set TCP TCPFIN UDP]
+//              [--dump] [--stats] [--info] [--timeouts] [--set TCP TCPFIN UDP]
 //              [--sync-start STATE IFACE ID [GROUP PORT TTL MAXLEN]] [--sync-stop STATE]
 //              [--sync-list]
 // Exit status: 0 all applied, 1 an op was refused, 2 usage or configuration error, 3 no IPVS.
@@ -25,11 +25,12 @@ using namespace lvsd::director::dataplane;
 namespace {
 
 [[noreturn]] void usage(const std::string& why) {
-    std::cerr << "ipvs_apply: " << why << "\n"
-              << "usage: ipvs_apply [--config FILE | --table FILE.json] [--weight VS:RS=W]...\n"
-                 "       [--dry-run] [--dump] [--info] [--timeouts] [--set TCP TCPFIN UDP]\n"
-                 "       [--sync-start master|backup IFACE ID [GROUP PORT TTL MAXLEN]]\n"
-                 "       [--sync-stop master|backup] [--sync-list]\n";
+    std::cerr
+        << "ipvs_apply: " << why << "\n"
+        << "usage: ipvs_apply [--config FILE | --table FILE.json] [--weight VS:RS=W]...\n"
+           "       [--dry-run] [--dump] [--stats] [--info] [--timeouts] [--set TCP TCPFIN UDP]\n"
+           "       [--sync-start master|backup IFACE ID [GROUP PORT TTL MAXLEN]]\n"
+           "       [--sync-stop master|backup] [--sync-list]\n";
     std::exit(2);
 }
 
@@ -63,7 +64,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     std::string config_file, table_file;
     WeightOverrides weights;
-    bool dry_run = false, dump = false, info = false, show_timeouts = false, sync_list = false;
+    bool dry_run = false, dump = false, stats = false, info = false, show_timeouts = false,
+         sync_list = false;
     std::optional<ipvs::Timeouts> set_timeouts;
     std::optional<ipvs::SyncDaemon> sync_start;
     std::optional<ipvs::SyncState> sync_stop;
@@ -91,6 +93,8 @@ int main(int argc, char** argv) {
             dry_run = true;
         else if (a == "--dump")
             dump = true;
+        else if (a == "--stats")
+            stats = true;
         else if (a == "--info")
             info = true;
         else if (a == "--timeouts")
@@ -204,6 +208,18 @@ int main(int argc, char** argv) {
                     std::cout << " maxlen " << *d.max_len;
                 std::cout << "\n";
             }
+        if (stats) {
+            auto line = [](const std::string& what, const Stats& st) {
+                std::cout << "stats: " << what << " conns " << st.conns << " inpkts " << st.inpkts
+                          << " outpkts " << st.outpkts << " inbytes " << st.inbytes << " outbytes "
+                          << st.outbytes << "\n";
+            };
+            for (const auto& [key, svc] : kernel.read_table().services) {
+                line(key.str(), svc.stats);
+                for (const auto& [dk, d] : svc.destinations)
+                    line(key.str() + " -> " + dk.str(), d.stats);
+            }
+        }
         if (dump)
             std::cout << to_json(kernel.read_table()).dump(1) << "\n";
     } catch (const ipvs::GenlError& e) {
