@@ -69,6 +69,8 @@ GenlSocket::GenlSocket(const std::string& family) : sock_(nl_socket_alloc()) {
         throw std::bad_alloc();
     // ACKs are asked for explicitly on requests that are not dumps (a dump ends with DONE).
     nl_socket_disable_auto_ack(sock_);
+    // A dump's datagrams may outgrow libnl's default buffer: peek at each one's size first.
+    nl_socket_enable_msg_peek(sock_);
     int rc = genl_connect(sock_);
     if (rc >= 0)
         rc = genl_ctrl_resolve(sock_, family.c_str());

@@ -104,6 +104,40 @@ check "ipvsadm sees the sync daemon" sh -c "ipvsadm -Ln --daemon | grep -q 'mast
 run --sync-stop master --sync-list
 check "sync daemon stopped" [ -z "$(ipvsadm -Ln --daemon)" ]
 
+# ---------------------------------------------------------------- scale
+# 300 services x 5 real servers: dumps that span many datagrams, then a 10 % change.
+big() { # WEIGHT-BUMP for every tenth service
+    awk -v bump="$1" 'BEGIN {
+        printf "{\"services\": ["
+        for (s = 0; s < 300; s++) {
+            printf "%s{\"address\": \"10.50.%d.%d\", \"port\": 80, \"scheduler\": \"wrr\", \"destinations\": [",
+                (s ? "," : ""), int(s / 250), s % 250 + 1
+            for (d = 0; d < 5; d++)
+                printf "%s{\"address\": \"10.60.0.%d\", \"forward\": \"DR\", \"weight\": %d}",
+                    (d ? "," : ""), d + 1, d + 1 + (s % 10 == 0 ? bump : 0)
+            printf "]}"
+        }
+        print "]}" }'
+}
+big 0 >"$S/big.json"
+big 1 >"$S/big2.json"
+t0=$(date +%s%N)
+"$APPLY" --table "$S/big.json" >"$S/out" 2>&1
+t1=$(date +%s%N)
+echo "# 300 services x 5 applied from empty in $(((t1 - t0) / 1000000)) ms (TCG)"
+check "scale: 1800 adds applied (and the previous services deleted)" \
+    [ "$(grep -c '^op: add' "$S/out")" = 1800 ] && grep -q ' refused: 0 skipped: 0$' "$S/out"
+check "scale: ipvsadm lists 300 services and 1500 real servers" \
+    [ "$(ipvsadm -Ln | grep -c '^TCP')" = 300 ] && [ "$(ipvsadm -Ln | grep -c '^  -> [0-9]')" = 1500 ]
+"$APPLY" --table "$S/big.json" >"$S/out" 2>&1
+check "scale: read back whole, no op" grep -q '^ops: 0$' "$S/out"
+t0=$(date +%s%N)
+"$APPLY" --table "$S/big2.json" >"$S/out" 2>&1
+t1=$(date +%s%N)
+echo "# 10 % of the services reweighted in $(((t1 - t0) / 1000000)) ms (TCG)"
+check "scale: 10 % change is 150 destination edits" \
+    [ "$(grep -c '^op: edit destination' "$S/out")" = 150 ] && grep -q '^ops: 150$' "$S/out"
+
 # ---------------------------------------------------------------- traffic
 if [ -f "$DATA/../guest/traffic.sh" ]; then
     . "$DATA/../guest/traffic.sh"
