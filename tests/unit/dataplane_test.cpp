@@ -6,8 +6,16 @@
 #include "director/config/parser.h"
 #include "director/dataplane/desired_table.h"
 #include "director/dataplane/diff.h"
+#include "director/dataplane/ipvs/attrs.h"
+#include "director/dataplane/ipvs/genl_socket.h"
 #include "director/dataplane/table_json.h"
 
+#include <arpa/inet.h>
+#include <cstring>
+#include <linux/ip_vs.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
 #include <sys/socket.h>
 
 using namespace lvsd;
@@ -395,4 +403,134 @@ BOOST_AUTO_TEST_CASE(json_round_trip) {
     BOOST_CHECK_THROW(
         table_from_json(nlohmann::json::parse(R"({"services":[{"fwmark":1,"flags":["nope"]}]})")),
         std::invalid_argument);
+}
+
+// ---------------------------------------------------------------- IPVS attributes
+// The codec without a kernel: what put_* writes, parse_* must read back (the kernel side:
+// tests/vm).
+
+namespace {
+
+using ipvs::Message;
+
+Message genl_message() {
+    Message m(nlmsg_alloc());
+    BOOST_REQUIRE(genlmsg_put(m.get(), 0, 0, 42, 0, 0, IPVS_CMD_NEW_SERVICE, 1));
+    return m;
+}
+
+nlattr* find_attr(nl_msg* m, int type) {
+    return nlmsg_find_attr(nlmsg_hdr(m), GENL_HDRLEN, type);
+}
+
+Service round_trip(const Service& s) {
+    auto m = genl_message();
+    ipvs::put_service(m.get(), s, true);
+    auto back = ipvs::parse_service(find_attr(m.get(), IPVS_CMD_ATTR_SERVICE));
+    BOOST_REQUIRE(back);
+    return *back;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(service_by_address) {
+    Service s;
+    s.key = ServiceKey::by_address(Protocol::udp, ip("10.0.0.1"), 53);
+    s.scheduler = "mh";
+    s.flags = service_flag::sched1 | service_flag::sched2 | service_flag::one_packet;
+    s.persistence = Persistence{300, 24};
+    auto b = round_trip(s);
+    BOOST_CHECK(b.key == s.key);
+    BOOST_CHECK_EQUAL(b.key.port, 53);
+    BOOST_CHECK(same_settings(b, s));
+    BOOST_CHECK_EQUAL(b.persistence->prefix_len, 24);
+
+    // on the wire: port and IPv4 netmask in network order, the persistent flag set
+    auto m = genl_message();
+    ipvs::put_service(m.get(), s, true);
+    nlattr* tb[IPVS_SVC_ATTR_MAX + 1] = {};
+    nla_policy policy[IPVS_SVC_ATTR_MAX + 1] = {};
+    BOOST_REQUIRE_EQUAL(
+        nla_parse_nested(tb, IPVS_SVC_ATTR_MAX, find_attr(m.get(), IPVS_CMD_ATTR_SERVICE), policy), 0);
+    BOOST_CHECK_EQUAL(nla_get_u16(tb[IPVS_SVC_ATTR_PORT]), htons(53));
+    BOOST_CHECK_EQUAL(nla_get_u32(tb[IPVS_SVC_ATTR_NETMASK]), htonl(0xffffff00));
+    BOOST_CHECK_EQUAL(nla_len(tb[IPVS_SVC_ATTR_ADDR]), 16);
+    ip_vs_flags f;
+    std::memcpy(&f, nla_data(tb[IPVS_SVC_ATTR_FLAGS]), sizeof f);
+    BOOST_CHECK_EQUAL(f.flags, 0x1du); // persistent | one-packet | sched1 | sched2
+    BOOST_CHECK_EQUAL(f.mask, 0xffffffffu);
+}
+
+BOOST_AUTO_TEST_CASE(service_without_persistence_and_ipv6_prefix) {
+    Service s;
+    s.key = ServiceKey::by_address(Protocol::tcp, ip("fd00::1"), 443);
+    auto b = round_trip(s);
+    BOOST_CHECK(!b.persistence);
+    BOOST_CHECK(b.key == s.key);
+    s.persistence = Persistence{60, 64};
+    s.pe_name = "sip";
+    b = round_trip(s);
+    BOOST_REQUIRE(b.persistence);
+    BOOST_CHECK_EQUAL(b.persistence->prefix_len, 64);
+    BOOST_CHECK_EQUAL(b.pe_name, "sip");
+}
+
+BOOST_AUTO_TEST_CASE(fwmark_service_identity_only) {
+    Service s;
+    s.key = ServiceKey::by_fwmark(AF_INET6, 7);
+    s.scheduler = "sh";
+    auto m = genl_message();
+    ipvs::put_service(m.get(), s, false);
+    auto b = ipvs::parse_service(find_attr(m.get(), IPVS_CMD_ATTR_SERVICE));
+    BOOST_REQUIRE(b);
+    BOOST_CHECK(b->key == s.key);
+    BOOST_CHECK_EQUAL(b->scheduler, "wlc"); // no SCHED_NAME sent: the struct's default
+}
+
+BOOST_AUTO_TEST_CASE(destinations) {
+    Service s;
+    s.key = ServiceKey::by_address(Protocol::tcp, ip("10.0.0.1"), 80);
+    Destination d;
+    d.key = DestinationKey{ip("fd00::10"), 8080}; // mixed family: tunnelled
+    d.forward = Forward::tun;
+    d.tunnel_type = TunnelType::gue;
+    d.tunnel_port = 6080;
+    d.tunnel_flags = tunnel_flag::csum | tunnel_flag::remcsum;
+    d.weight = 65535;
+    d.u_threshold = 100;
+    d.l_threshold = 10;
+    auto m = genl_message();
+    ipvs::put_destination(m.get(), s, d, true);
+    auto b = ipvs::parse_destination(find_attr(m.get(), IPVS_CMD_ATTR_DEST), AF_INET);
+    BOOST_REQUIRE(b);
+    BOOST_CHECK(b->key == d.key);
+    BOOST_CHECK(same_settings(*b, d));
+
+    Destination plain;
+    plain.key = DestinationKey{ip("10.0.1.1"), 80};
+    plain.forward = Forward::dr;
+    plain.weight = 0;
+    m = genl_message();
+    ipvs::put_destination(m.get(), s, plain, true);
+    nlattr* dest = find_attr(m.get(), IPVS_CMD_ATTR_DEST);
+    b = ipvs::parse_destination(dest, AF_INET);
+    BOOST_REQUIRE(b);
+    BOOST_CHECK(b->key == plain.key);
+    BOOST_CHECK(same_settings(*b, plain));
+    // same family, not a tunnel: neither ADDR_FAMILY nor tunnel attributes (older kernels)
+    nlattr* tb[IPVS_DEST_ATTR_MAX + 1] = {};
+    nla_policy policy[IPVS_DEST_ATTR_MAX + 1] = {};
+    BOOST_REQUIRE_EQUAL(nla_parse_nested(tb, IPVS_DEST_ATTR_MAX, dest, policy), 0);
+    BOOST_CHECK(!tb[IPVS_DEST_ATTR_ADDR_FAMILY]);
+    BOOST_CHECK(!tb[IPVS_DEST_ATTR_TUN_TYPE]);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_replies_are_rejected) {
+    BOOST_CHECK(!ipvs::parse_service(nullptr));
+    BOOST_CHECK(!ipvs::parse_destination(nullptr, AF_INET));
+    auto m = genl_message();
+    nlattr* nest = nla_nest_start(m.get(), IPVS_CMD_ATTR_SERVICE);
+    nla_put_u16(m.get(), IPVS_SVC_ATTR_AF, AF_INET); // neither fwmark nor address
+    nla_nest_end(m.get(), nest);
+    BOOST_CHECK(!ipvs::parse_service(find_attr(m.get(), IPVS_CMD_ATTR_SERVICE)));
 }
