@@ -8,6 +8,7 @@
 // Exit status: 0 all applied, 1 an op was refused, 2 usage or configuration error, 3 no IPVS.
 #include "conf/diagnostic.h"
 #include "director/config/parser.h"
+#include "director/dataplane/backend.h"
 #include "director/dataplane/desired_table.h"
 #include "director/dataplane/diff.h"
 #include "director/dataplane/ipvs/ipvs.h"
@@ -169,12 +170,16 @@ int main(int argc, char** argv) {
                       << "\n";
         }
         if (desired) {
-            auto ops = diff(*desired, kernel.read_table());
-            std::cout << "ops: " << ops.size() << "\n";
-            for (const auto& op : ops)
-                std::cout << "op: " << op.str() << "\n";
-            if (!dry_run) {
-                auto r = kernel.apply(ops);
+            auto print_ops = [](const std::vector<Op>& ops) {
+                std::cout << "ops: " << ops.size() << "\n";
+                for (const auto& op : ops)
+                    std::cout << "op: " << op.str() << "\n";
+            };
+            if (dry_run) {
+                print_ops(diff(*desired, kernel.read_table()));
+            } else {
+                auto r = reconcile(kernel, *desired);
+                print_ops(r.ops);
                 for (const auto& e : r.errors)
                     std::cout << "error: " << e.str() << "\n";
                 for (const auto& s : r.skipped)

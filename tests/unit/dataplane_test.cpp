@@ -451,7 +451,8 @@ BOOST_AUTO_TEST_CASE(service_by_address) {
     nlattr* tb[IPVS_SVC_ATTR_MAX + 1] = {};
     nla_policy policy[IPVS_SVC_ATTR_MAX + 1] = {};
     BOOST_REQUIRE_EQUAL(
-        nla_parse_nested(tb, IPVS_SVC_ATTR_MAX, find_attr(m.get(), IPVS_CMD_ATTR_SERVICE), policy), 0);
+        nla_parse_nested(tb, IPVS_SVC_ATTR_MAX, find_attr(m.get(), IPVS_CMD_ATTR_SERVICE), policy),
+        0);
     BOOST_CHECK_EQUAL(nla_get_u16(tb[IPVS_SVC_ATTR_PORT]), htons(53));
     BOOST_CHECK_EQUAL(nla_get_u32(tb[IPVS_SVC_ATTR_NETMASK]), htonl(0xffffff00));
     BOOST_CHECK_EQUAL(nla_len(tb[IPVS_SVC_ATTR_ADDR]), 16);

@@ -16,10 +16,6 @@ std::string Info::version_str() const {
            std::to_string(version & 0xff);
 }
 
-std::string ApplyError::str() const {
-    return op.service.key.str() + ": " + op.str() + ": " + std::strerror(error);
-}
-
 Ipvs::Ipvs() : sock_(IPVS_GENL_NAME) {}
 
 Info Ipvs::info() {

@@ -2,6 +2,7 @@
 // message each, connection timeouts (`ipvsadm --set`) and the connection sync daemon.
 #pragma once
 
+#include "director/dataplane/backend.h"
 #include "director/dataplane/diff.h"
 #include "director/dataplane/ipvs/genl_socket.h"
 #include "director/dataplane/table.h"
@@ -17,19 +18,6 @@ struct Info {
     uint32_t version = 0; // IP_VS_VERSION_CODE, 0x010201 = 1.2.1
     uint32_t conn_table_size = 0;
     std::string version_str() const; // "1.2.1"
-};
-
-// An op the kernel refused, with the service it belongs to.
-struct ApplyError {
-    Op op;
-    int error = 0;           // errno
-    std::string str() const; // "TCP 10.0.0.1:80: add service ... : No such file or directory"
-};
-
-struct ApplyResult {
-    size_t applied = 0;
-    std::vector<ApplyError> errors;
-    std::vector<Op> skipped; // destinations of a service the kernel refused to add
 };
 
 // Connection timeouts in seconds; 0 leaves (set) or means (read) the kernel's value unchanged.
@@ -51,14 +39,14 @@ struct SyncDaemon {
     std::optional<uint8_t> ttl;
 };
 
-class Ipvs {
+class Ipvs : public Backend {
 public:
     Ipvs(); // throws GenlError (errno ENOENT: the kernel has no IPVS)
 
     Info info();
-    Table read_table(); // every service with its destinations and counters
+    Table read_table() override; // every service with its destinations and counters
     // Each op its own message; a refused op is reported and the rest continue.
-    ApplyResult apply(const std::vector<Op>& ops);
+    ApplyResult apply(const std::vector<Op>& ops) override;
 
     Timeouts timeouts();
     void set_timeouts(const Timeouts& t); // throws GenlError
