@@ -12,6 +12,7 @@ pkgs=(
   nlohmann-json3-dev libsystemd-dev libnftables-dev
   nginx-light keepalived curl iproute2 iputils-arping nftables procps
   iputils-ping lsb-base python3-aiosmtpd
+  qemu-system-x86 busybox-static ipvsadm xz-utils
 )
 
 missing=()

@@ -1,0 +1,19 @@
+# The director's dataplane: the pure table/diff core (unit) and the kernel IPVS backend, tested
+# against Debian's kernel booted under qemu (vm).
+lvsd_unit_test(test_dataplane unit/dataplane_test.cpp)
+# lvsd_dataplane for the IPVS attribute codec (no kernel needed).
+target_link_libraries(test_dataplane PRIVATE lvsd_dataplane)
+
+# Test driver for the IPVS backend (run inside the guest by tests/vm).
+add_executable(ipvs_apply tools/ipvs_apply.cpp)
+target_link_libraries(ipvs_apply PRIVATE lvsd_dataplane)
+
+# The IPVS backend against Debian's own kernel under qemu (TCG): the guest applies sample tables,
+# compares them with what ipvsadm reads back, checks idempotence, minimal changes, refusals, and
+# NAT and DR traffic through namespaces. Skipped (77) without qemu/busybox-static/ipvsadm; the
+# first run downloads the kernel package into /var/cache/lvsd-ipvs-vm.
+add_test(NAME vm.ipvs
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/vm/ipvs-vm.sh
+                 ${CMAKE_CURRENT_SOURCE_DIR}/vm/guest/ipvs_test.sh $<TARGET_FILE:ipvs_apply>
+                 ${CMAKE_CURRENT_SOURCE_DIR}/vm/data)
+set_tests_properties(vm.ipvs PROPERTIES LABELS vm SKIP_RETURN_CODE 77 TIMEOUT 600)
