@@ -64,8 +64,8 @@ void Instance::start() {
         params.primary_address = *source_;
     sm_.emplace(params);
     auto t = now();
-    bool running = rt_.is_running(ifindex_);
-    if (!running)
+    link_running_ = rt_.is_running(ifindex_);
+    if (!link_running_ || tracked_fault_)
         sm_->on_interface_down(t);
     perform(sm_->start(t), t);
     wait_readable();
@@ -83,23 +83,32 @@ void Instance::stop() {
 }
 
 void Instance::link_changed(int ifindex, bool running) {
-    if (!sm_ || ifindex != ifindex_)
+    if (!sm_ || ifindex != ifindex_ || running == link_running_)
         return;
-    auto t = now();
-    if (running) {
+    bool was = link_running_ && !tracked_fault_;
+    link_running_ = running;
+    if (running)
         resolve_source();
-        perform(sm_->on_interface_up(t), t);
-    } else {
-        perform(sm_->on_interface_down(t), t);
-    }
-    arm_timer();
+    update_usable(now(), was);
 }
 
-void Instance::set_priority(int priority) {
-    if (!sm_)
+void Instance::set_tracking(int priority, bool fault) {
+    if (!sm_) {
+        tracked_fault_ = fault; // start() applies it
         return;
+    }
     auto t = now();
+    bool was = link_running_ && !tracked_fault_;
+    tracked_fault_ = fault;
     perform(sm_->set_priority(t, static_cast<uint8_t>(std::clamp(priority, 1, 255))), t);
+    update_usable(t, was);
+}
+
+// The state machine knows one "interface" condition; the link and tracked FAULTs both feed it.
+void Instance::update_usable(TimePoint t, bool was_usable) {
+    bool usable = link_running_ && !tracked_fault_;
+    if (usable != was_usable)
+        perform(usable ? sm_->on_interface_up(t) : sm_->on_interface_down(t), t);
     arm_timer();
 }
 

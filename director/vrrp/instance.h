@@ -50,8 +50,10 @@ public:
     // Clean stop: a master sends priority 0 so that the backup takes over at once; VIPs removed.
     void stop();
     void link_changed(int ifindex, bool running);
-    // Effective priority from tracked scripts and interfaces (1..255).
-    void set_priority(int priority);
+    // What tracked scripts and interfaces make of the instance: its effective priority (1..255)
+    // and whether one of them puts it in FAULT. The instance runs only while its own link is up
+    // and no tracked item says FAULT.
+    void set_tracking(int priority, bool fault);
 
     const InstanceSpec& spec() const { return spec_; }
     State state() const;
@@ -59,6 +61,7 @@ public:
 
 private:
     void perform(const Actions& actions, TimePoint now);
+    void update_usable(TimePoint now, bool was_usable);
     void arm_timer();
     void on_timer();
     void wait_readable();
@@ -88,6 +91,8 @@ private:
     std::optional<net::IpAddress> master_; // source of the last accepted advert
     InstanceCounters counters_;
     int last_send_error_ = 0;
+    bool link_running_ = true;
+    bool tracked_fault_ = false;
 };
 
 } // namespace lvsd::vrrp
