@@ -121,6 +121,7 @@ void Daemon::update_tracking() {
             it = links_running_.emplace(idx, rt_.is_running(idx)).first;
         return it->second;
     };
+    std::map<const vrrp::Instance*, notify::EffectivePriority> eff;
     for (auto& inst : instances_) {
         const auto* vi = find_instance(config_, inst->spec().name);
         if (!vi)
@@ -141,8 +142,20 @@ void Daemon::update_tracking() {
         add(vi->track_interface, vi->track_script);
         if (const auto* g = group_of(config_, vi->name))
             add(g->track_interface, g->track_script);
-        auto eff = notify::effective_priority(vi->priority, states);
-        inst->set_tracking(eff.priority, eff.fault);
+        eff[inst.get()] = notify::effective_priority(vi->priority, states);
+    }
+    // A sync group fails as one: a member down for its own reasons (link, tracking) takes the
+    // others to FAULT with it.
+    for (auto& inst : instances_) {
+        auto it = eff.find(inst.get());
+        if (it == eff.end())
+            continue;
+        bool fault = it->second.fault;
+        if (const auto* g = group_of(config_, inst->spec().name))
+            for (auto& other : instances_)
+                if (other != inst && group_of(config_, other->spec().name) == g)
+                    fault |= !other->link_running() || eff[other.get()].fault;
+        inst->set_tracking(it->second.priority, fault);
     }
 }
 
@@ -154,6 +167,21 @@ void Daemon::state_changed(const vrrp::InstanceSpec& spec, vrrp::State to, int p
         notifier_->instance_stopped(*vi, priority);
     else
         notifier_->instance_changed(*vi, to, priority);
+    const auto* g = group_of(config_, spec.name);
+    if (!g || to == vrrp::State::init)
+        return;
+    // The group's own notify runs once per group state, on the first member to get there.
+    auto& last = group_state_[g->name];
+    if (last != to) {
+        last = to;
+        notifier_->group_changed(*g, to, priority);
+    }
+    // The other members follow into MASTER or BACKUP (a follower's own change comes back here
+    // and finds the rest already there). FAULT is shared by update_tracking().
+    if (to == vrrp::State::master || to == vrrp::State::backup)
+        for (auto& other : instances_)
+            if (other->spec().name != spec.name && group_of(config_, other->spec().name) == g)
+                other->follow(to);
 }
 
 void Daemon::apply(const config::Config& c) {

@@ -64,6 +64,7 @@ private:
     std::unique_ptr<notify::Notifier> notifier_;
     std::map<std::string, std::unique_ptr<notify::ScriptTracker>> trackers_; // by vrrp_script
     std::map<int, bool> links_running_;                                      // by ifindex
+    std::map<std::string, vrrp::State> group_state_; // by vrrp_sync_group, for its notify
     std::vector<std::unique_ptr<vrrp::Instance>> instances_;
 };
 

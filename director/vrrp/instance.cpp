@@ -104,6 +104,14 @@ void Instance::set_tracking(int priority, bool fault) {
     update_usable(t, was);
 }
 
+void Instance::follow(State to) {
+    if (!sm_)
+        return;
+    auto t = now();
+    perform(sm_->follow(t, to), t);
+    arm_timer();
+}
+
 // The state machine knows one "interface" condition; the link and tracked FAULTs both feed it.
 void Instance::update_usable(TimePoint t, bool was_usable) {
     bool usable = link_running_ && !tracked_fault_;

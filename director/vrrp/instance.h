@@ -54,6 +54,9 @@ public:
     // and whether one of them puts it in FAULT. The instance runs only while its own link is up
     // and no tracked item says FAULT.
     void set_tracking(int priority, bool fault);
+    // vrrp_sync_group: follow another member into MASTER or BACKUP.
+    void follow(State to);
+    bool link_running() const { return link_running_; }
 
     const InstanceSpec& spec() const { return spec_; }
     State state() const;
