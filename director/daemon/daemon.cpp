@@ -3,6 +3,8 @@
 #include "conf/diagnostic.h"
 #include "director/config/json.h"
 #include "director/config/parser.h"
+#include "director/dataplane/desired_table.h"
+#include "director/dataplane/ipvs/ipvs.h"
 #include "director/notify/priority.h"
 #include "log/log.h"
 #include "vrrp/instance_spec.h"
@@ -216,6 +218,40 @@ void Daemon::apply(const config::Config& c) {
         instances_.push_back(std::move(inst));
     }
     update_tracking();
+    apply_table();
+}
+
+// The virtual servers: the kernel's table is brought to the configured one by the smallest
+// difference, never flushed, so a restart or reload with the same services changes nothing and
+// established connections live on. The table stays when the daemon stops, for the same reason.
+void Daemon::apply_table() {
+    if (config_.virtual_servers.empty() && !backend_)
+        return;
+    if (!backend_) {
+        try {
+            backend_ = std::make_unique<dataplane::ipvs::Ipvs>();
+        } catch (const std::exception& e) {
+            log::error("virtual_server blocks are configured but the kernel's IPVS cannot be "
+                       "used (" +
+                       std::string(e.what()) + "); load ip_vs (modprobe ip_vs)");
+            return;
+        }
+    }
+    auto desired = dataplane::desired_table(config_);
+    for (const auto& note : desired.notes)
+        log::warning(note);
+    dataplane::ApplyResult r;
+    try {
+        r = dataplane::reconcile(*backend_, desired.table);
+    } catch (const std::exception& e) {
+        log::error("cannot read the virtual-server table: " + std::string(e.what()));
+        return;
+    }
+    for (const auto& e : r.errors)
+        log::error(e.str());
+    if (!r.ops.empty())
+        log::info("virtual servers: " + std::to_string(r.applied) + " of " +
+                  std::to_string(r.ops.size()) + " changes applied");
 }
 
 void Daemon::reload() {
@@ -229,7 +265,7 @@ void Daemon::reload() {
         diags.add(e.diagnostic());
     }
     for (const auto& d : diags.all())
-        (d.severity == conf::Severity::error ? log::error : log::warning)(d.str());
+        log::info(d.str()); // "file:line:col: error: ..." says its own severity
     if (diags.has_errors()) {
         log::error("the new configuration has errors; keeping the running one");
     } else {

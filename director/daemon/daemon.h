@@ -4,6 +4,7 @@
 #pragma once
 
 #include "director/config/config.h"
+#include "director/dataplane/backend.h"
 #include "director/notify/notifier.h"
 #include "director/notify/script_runner.h"
 #include "director/notify/script_tracker.h"
@@ -44,6 +45,7 @@ private:
     void apply(const config::Config& c);
     void start_scripts(const config::Config& c);
     void update_tracking();
+    void apply_table();
     void state_changed(const vrrp::InstanceSpec& spec, vrrp::State to, int priority);
     void reload();
     void stop_all();
@@ -66,6 +68,7 @@ private:
     std::map<int, bool> links_running_;                                      // by ifindex
     std::map<std::string, vrrp::State> group_state_; // by vrrp_sync_group, for its notify
     std::vector<std::unique_ptr<vrrp::Instance>> instances_;
+    std::unique_ptr<dataplane::Backend> backend_; // opened when virtual servers are configured
 };
 
 } // namespace lvsd::director
