@@ -156,6 +156,7 @@ void Instance::perform(const Actions& actions, TimePoint t) {
         } else if (std::holds_alternative<BecomeMaster>(a)) {
             ++counters_.became_master;
             add_vips();
+            add_routes(); // after the VIPs: a route's `src` may be one
             announce(spec_.garp.master_repeat);
             if (spec_.garp.master_delay.count() > 0)
                 schedule_garp(spec_.garp.master_delay, spec_.garp.master_repeat);
@@ -164,6 +165,7 @@ void Instance::perform(const Actions& actions, TimePoint t) {
         } else if (std::holds_alternative<BecomeBackup>(a) ||
                    std::holds_alternative<EnterFault>(a) || std::holds_alternative<Stop>(a)) {
             garp_timer_.cancel();
+            remove_routes();
             remove_vips();
         } else if (auto* c = std::get_if<StateChanged>(&a)) {
             if (c->to != State::init)
@@ -297,7 +299,7 @@ void Instance::add_vips() {
                 continue;
             }
             if (!net::contains(have, idx, v.address))
-                rt_.add_address(idx, v.address, v.label);
+                rt_.add_address(idx, v.address, v.label, v.scope);
         } catch (const net::NetlinkError& e) {
             log::error("VRRP_Instance(" + spec_.name + "): " + e.what());
         }
@@ -317,6 +319,35 @@ void Instance::remove_vips() {
             int idx = rt_.ifindex(v.dev);
             if (idx != 0 && net::contains(have, idx, v.address))
                 rt_.remove_address(idx, v.address);
+        } catch (const net::NetlinkError& e) {
+            log::error("VRRP_Instance(" + spec_.name + "): " + e.what());
+        }
+    }
+}
+
+void Instance::add_routes() {
+    for (const auto& v : spec_.routes) {
+        net::Route r = v.route;
+        try {
+            if (!v.dev.empty() && (r.ifindex = rt_.ifindex(v.dev)) == 0) {
+                log::error("VRRP_Instance(" + spec_.name + "): no interface " + v.dev +
+                           " for route " + r.destination.str_prefixed());
+                continue;
+            }
+            rt_.add_route(r);
+        } catch (const net::NetlinkError& e) {
+            log::error("VRRP_Instance(" + spec_.name + "): " + e.what());
+        }
+    }
+}
+
+void Instance::remove_routes() {
+    for (const auto& v : spec_.routes) {
+        net::Route r = v.route;
+        try {
+            if (!v.dev.empty() && (r.ifindex = rt_.ifindex(v.dev)) == 0)
+                continue; // the device went away, and its routes with it
+            rt_.remove_route(r);
         } catch (const net::NetlinkError& e) {
             log::error("VRRP_Instance(" + spec_.name + "): " + e.what());
         }

@@ -73,6 +73,8 @@ private:
     bool resolve_source();
     void add_vips();
     void remove_vips();
+    void add_routes();
+    void remove_routes();
     void announce(int repeat);
     void schedule_garp(Duration after, int repeat);
 
