@@ -245,12 +245,26 @@ void Instance::drain_socket(TimePoint t) {
         }
         const auto& advert = std::get<Advert>(r);
         ++counters_.adverts_received;
+        if (state() == State::master && advert.priority != 0)
+            warn_other_master(t, d->src, advert.priority);
         if (advert.priority == 0)
             ++counters_.priority_zero_received;
         else
             master_ = d->src;
         perform(sm_->on_advert(t, ReceivedAdvert{advert.priority, advert.interval_cs, d->src}), t);
     }
+}
+
+// Two masters on one VRID: each had lost the other's adverts (a filter, a broken link). The
+// election settles it; the operator should still hear that it happened.
+void Instance::warn_other_master(TimePoint t, const net::IpAddress& from, uint8_t priority) {
+    ++counters_.other_master_seen;
+    if (t < next_split_brain_warning_)
+        return;
+    next_split_brain_warning_ = t + std::chrono::seconds(10);
+    log::warning("VRRP_Instance(" + spec_.name + "): another MASTER on VRID " +
+                 std::to_string(spec_.advert.vrid) + ": " + from.str() + " (priority " +
+                 std::to_string(priority) + "); split brain until the election settles it");
 }
 
 void Instance::send_advert(uint8_t priority) {
@@ -403,6 +417,7 @@ nlohmann::json Instance::stats() const {
         {"priority_zero_received", counters_.priority_zero_received},
         {"send_errors", counters_.send_errors},
         {"became_master", counters_.became_master},
+        {"other_master_seen", counters_.other_master_seen},
         {"dropped", drops},
         {"dropped_total", counters_.drops.total()},
     };

@@ -31,6 +31,7 @@ struct InstanceCounters {
     uint64_t send_errors = 0;
     uint64_t became_master = 0;
     uint64_t priority_zero_received = 0;
+    uint64_t other_master_seen = 0; // adverts from another master while we were master
     DropCounters drops;
 };
 
@@ -70,6 +71,7 @@ private:
     void wait_readable();
     void drain_socket(TimePoint now);
     void send_advert(uint8_t priority);
+    void warn_other_master(TimePoint t, const net::IpAddress& from, uint8_t priority);
     bool resolve_source();
     void add_vips();
     void remove_vips();
@@ -98,6 +100,7 @@ private:
     int last_send_error_ = 0;
     bool link_running_ = true;
     bool tracked_fault_ = false;
+    TimePoint next_split_brain_warning_{};
 };
 
 } // namespace lvsd::vrrp
