@@ -1,6 +1,9 @@
 #include "daemon.h"
 
 #include "agent_responder.h"
+#include "report_sender.h"
+
+#include "agent/key_file.h"
 
 #include "log/log.h"
 #include "probes.h"
@@ -10,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 namespace lvsd::realserver {
 
@@ -31,7 +35,7 @@ public:
             log::error(std::string("cannot apply: ") + e.what() + " (nothing left changed)");
             return 1;
         }
-        if (!open_agent(config_))
+        if (!open_agent(config_) || !open_reports(config_))
             return 1;
         sd_notify(0, "READY=1\nSTATUS=applied, checking readiness");
         log::info("running: " + std::to_string(plan_.addresses.size()) + " VIP(s), state in " +
@@ -88,6 +92,29 @@ private:
         }
     }
 
+    // A missing or unreadable key is an error at start (and on reload, which keeps the old one).
+    bool open_reports(const Config& c) {
+        reports_.reset();
+        if (c.report_to.empty())
+            return true;
+        try {
+            std::string host = c.report_host;
+            if (host.empty()) {
+                char name[256] = {};
+                gethostname(name, sizeof name - 1);
+                host = name;
+            }
+            reports_ = std::make_unique<ReportSender>(io_, c.report_to, c.report_port,
+                                                      agent::load_key(c.report_key_file), host);
+            log::info("reporting readiness to " + std::to_string(c.report_to.size()) +
+                      " director(s) on port " + std::to_string(c.report_port));
+            return true;
+        } catch (const std::exception& e) {
+            log::error(e.what());
+            return false;
+        }
+    }
+
     void do_reload() {
         sd_notify(0, "RELOADING=1");
         try {
@@ -98,6 +125,7 @@ private:
             if (next.agent_port != config_.agent_port ||
                 next.agent_address != config_.agent_address)
                 open_agent(next);
+            open_reports(next);
             config_ = std::move(next);
             plan_ = std::move(next_plan);
             log::info("configuration reloaded");
@@ -127,6 +155,8 @@ private:
                 sd_notify(0, ("STATUS=" + text).c_str());
                 last_ = text;
             }
+            if (reports_)
+                reports_->report(text);
             timer_.expires_after(
                 std::chrono::milliseconds(static_cast<int>(config_.check_interval * 1000)));
             timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -144,6 +174,7 @@ private:
     asio::steady_timer timer_;
     asio::signal_set signals_;
     std::unique_ptr<AgentResponder> agent_;
+    std::unique_ptr<ReportSender> reports_;
     std::string last_;
     bool stopping_ = false;
     int exit_code_ = 0;

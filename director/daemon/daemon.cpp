@@ -1,5 +1,6 @@
 #include "director/daemon/daemon.h"
 
+#include "agent/key_file.h"
 #include "conf/diagnostic.h"
 #include "director/config/json.h"
 #include "director/config/parser.h"
@@ -60,6 +61,7 @@ int Daemon::run() {
     for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR2})
         signals_.add(sig);
     std::signal(SIGPIPE, SIG_IGN);
+    listen_for_reports(config_.global_defs);
     apply(config_);
     wait_signals();
     wait_links();
@@ -254,6 +256,22 @@ void Daemon::apply_table() {
                   std::to_string(r.ops.size()) + " changes applied");
 }
 
+// Throws with a clear message when the key cannot be read or the port is taken.
+void Daemon::listen_for_reports(const config::GlobalDefs& g) {
+    reports_.reset();
+    if (g.agent_report_port == 0)
+        return;
+    auto key = lvsd::agent::load_key(g.agent_key_file);
+    try {
+        reports_ = std::make_unique<agent::ReportListener>(
+            io_, static_cast<uint16_t>(g.agent_report_port), std::move(key), nullptr);
+    } catch (const boost::system::system_error& e) {
+        throw std::runtime_error("cannot receive readiness reports on port " +
+                                 std::to_string(g.agent_report_port) + ": " + e.code().message());
+    }
+    log::info("readiness reports: listening on port " + std::to_string(g.agent_report_port));
+}
+
 void Daemon::reload() {
     sd_notify(0, "RELOADING=1");
     log::info("reloading " + opts_.config_file.string());
@@ -269,6 +287,14 @@ void Daemon::reload() {
     if (diags.has_errors()) {
         log::error("the new configuration has errors; keeping the running one");
     } else {
+        try {
+            if (next.global_defs.agent_report_port != config_.global_defs.agent_report_port ||
+                next.global_defs.agent_key_file != config_.global_defs.agent_key_file)
+                listen_for_reports(next.global_defs);
+        } catch (const std::exception& e) {
+            log::error(std::string(e.what()) + "; readiness reports are not received");
+            reports_.reset();
+        }
         config_ = std::move(next);
         apply(config_);
     }
@@ -311,6 +337,8 @@ void Daemon::dump_stats() {
                                                 : t->up()     ? "good"
                                                               : "bad"},
                                      {"runs", t->runs()}});
+    if (reports_)
+        j["agent_reports"] = reports_->stats();
     if (notifier_)
         j["mail"] = {{"sent", notifier_->mails_sent()}, {"failed", notifier_->mails_failed()}};
     std::error_code ec;

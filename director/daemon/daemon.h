@@ -3,6 +3,7 @@
 // reload, USR2: stats dump).
 #pragma once
 
+#include "director/agent/report_listener.h"
 #include "director/config/config.h"
 #include "director/dataplane/backend.h"
 #include "director/notify/notifier.h"
@@ -46,6 +47,7 @@ private:
     void start_scripts(const config::Config& c);
     void update_tracking();
     void apply_table();
+    void listen_for_reports(const config::GlobalDefs& g);
     void state_changed(const vrrp::InstanceSpec& spec, vrrp::State to, int priority);
     void reload();
     void stop_all();
@@ -69,6 +71,7 @@ private:
     std::map<std::string, vrrp::State> group_state_; // by vrrp_sync_group, for its notify
     std::vector<std::unique_ptr<vrrp::Instance>> instances_;
     std::unique_ptr<dataplane::Backend> backend_; // opened when virtual servers are configured
+    std::unique_ptr<agent::ReportListener> reports_;
 };
 
 } // namespace lvsd::director
