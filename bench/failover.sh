@@ -7,9 +7,11 @@
 # d2 10.77.0.2 (backup, priority 50) on one bridge; VIP 10.77.0.100/32 on eth0. What serves: a
 # real nginx on each director listening on 0.0.0.0:80 and answering its node name, so whichever
 # director holds the VIP answers. The client runs curl against the VIP every --interval ms
-# (300 ms timeout each, requests overlap). "nodedown": every process of d1 is SIGKILLed and its
-# eth0 taken down. Gap = largest distance between the start times of two consecutive successful
-# probes (as in /work/shared/reference/lab/REPORT.md); its floor is the probe interval.
+# (300 ms timeout each, requests overlap). "nodedown": every process of d1 is SIGSTOPped, then
+# SIGKILLed, and its eth0 taken down. Gap = largest distance between the start times of two consecutive successful
+# probes (as in /work/shared/reference/lab/REPORT.md); its floor is the probe interval, and it
+# moves in steps of the probe interval. "VIP move" = kill to the VIP appearing on d2 (timestamp of
+# a real-time `ip -ts monitor address` in d2), the finer figure of the two.
 #
 # The kill's phase within the master's advert interval decides most of the gap (gap ~
 # master_down_interval - phase). So that both implementations see the same phases, repetition i
@@ -271,13 +273,13 @@ mmm() { # "min / median / max" of the numbers on stdin
 
 # scenario LABEL VERSION ADVERT_INT PROBE_MS GLOBALS IMPL...: REPS repetitions, implementations
 # interleaved, same phases for each. Sets RESULT_<impl> to the medians.
-declare -A GAPS MEDIAN
+declare -A GAPS MOVES MEDIAN MMOVE
 scenario() {
     local label=$1 ver=$2 int=$3 ms=$4 globals=$5; shift 5
     local impls=("$@") i impl phase r tag
     echo
     echo "== nodedown, $label: VRRPv$ver advert_int $int${globals:+, global_defs: ${globals//;/, }}; master 100, backup 50; probe every $ms ms =="
-    for impl in "${impls[@]}"; do GAPS[$impl]=""; done
+    for impl in "${impls[@]}"; do GAPS[$impl]=""; MOVES[$impl]=""; done
     for ((i = 1; i <= REPS; i++)); do
         phase=$(awk -v i=$i -v n=$REPS 'BEGIN { printf "%.3f", (i - 0.5) / n }')
         local order=("${impls[@]}")
@@ -294,16 +296,20 @@ scenario() {
             printf '  rep %d  %-10s  gap %7.1f ms  failed probes %3d  answered by d1/d2 %d/%d  VIP on d2 after %5d ms  kill phase %s\n' \
                 $i "$impl" "$gap" "$failed" "$s1" "$s2" "$move" "$ph"
             GAPS[$impl]+="$gap"$'\n'
+            [ "$move" -ge 0 ] && MOVES[$impl]+="$move"$'\n'
         done
     done
     reset_nodes
     for impl in "${impls[@]}"; do
         printf '  %-10s gap min / median / max: %s ms\n' "$impl" "$(printf '%s' "${GAPS[$impl]}" | mmm)"
+        printf '  %-10s VIP move min / median / max: %s ms\n' "$impl" "$(printf '%s' "${MOVES[$impl]}" | mmm)"
         MEDIAN[$label-$impl]=$(printf '%s' "${GAPS[$impl]}" | median)
+        MMOVE[$label-$impl]=$(printf '%s' "${MOVES[$impl]}" | median)
     done
     if [ ${#impls[@]} = 2 ] && [ -n "${MEDIAN[$label-ours]}" ] && [ -n "${MEDIAN[$label-keepalived]}" ]; then
-        printf '  ratio ours/keepalived (medians): %s (target <= 1.0)\n' \
-            "$(awk -v o="${MEDIAN[$label-ours]}" -v k="${MEDIAN[$label-keepalived]}" 'BEGIN { printf "%.3f", o / k }')"
+        printf '  ratio ours/keepalived, median gap: %s (target <= 1.0); median VIP move: %s\n' \
+            "$(awk -v o="${MEDIAN[$label-ours]}" -v k="${MEDIAN[$label-keepalived]}" 'BEGIN { printf "%.3f", o / k }')" \
+            "$(awk -v o="${MMOVE[$label-ours]:-0}" -v k="${MMOVE[$label-keepalived]:-0}" 'BEGIN { if (k > 0) printf "%.3f", o / k; else print "n/a" }')"
     fi
 }
 

@@ -34,6 +34,10 @@ stop_pids() {
     for pid in "$@"; do kill -KILL "$pid" 2>/dev/null; done
 }
 
+adverts_sent() {
+    vrrp_stats d1 "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["vrrp_instances"][0]["adverts_sent"])' 2>/dev/null || echo 0
+}
+
 newest_log() { ls -t "$LAB_DIR"/director-"$1".*.log | head -1; }
 cpu_times() { awk '/^cpu / { print $2 + $3 + $4 + $6 + $7 + $8, $5 }' /proc/stat; } # busy idle
 policy() { awk '/^policy/ { print $3 }' "/proc/$1/sched" 2>/dev/null; }              # 2 = SCHED_RR
@@ -52,6 +56,8 @@ under_load() {
     local m0 b0_
     m0=$(grep -c "Entering MASTER STATE" "$LOG2")
     b0_=$(grep -c "Entering BACKUP STATE" "$LOG1")
+    local sent0 sent1
+    sent0=$(adverts_sent "$P1")
     read -r b0 i0 < <(cpu_times)
     for ((i = 0; i < $(nproc) * PER_CPU; i++)); do
         # timeout bounds each loop even if teardown never ran; teardown stops them by PID.
@@ -66,13 +72,15 @@ under_load() {
         sleep 0.25
     done
     read -r b1 i1 < <(cpu_times)
+    sent1=$(adverts_sent "$P1")
     stop_pids KILL "${busy[@]}"
     sleep 0.5
     BUSY_PCT=$(awk -v b=$((b1 - b0)) -v i=$((i1 - i0)) 'BEGIN { printf "%.0f", 100 * b / (b + i) }')
     TO_MASTER=$(($(grep -c "Entering MASTER STATE" "$LOG2") - m0))
     TO_BACKUP=$(($(grep -c "Entering BACKUP STATE" "$LOG1") - b0_))
     lab_log "$label: CPU ${BUSY_PCT}% busy for ${LOAD_SECS} s ($(($(nproc) * PER_CPU)) busy loops);" \
-        "backup->MASTER $TO_MASTER, master->BACKUP $TO_BACKUP, VIP not on d1 alone in $BAD/$SAMPLES samples"
+        "backup->MASTER $TO_MASTER, master->BACKUP $TO_BACKUP, VIP not on d1 alone in $BAD/$SAMPLES samples;" \
+        "d1 sent $((sent1 - sent0)) adverts under load (one per ${INT} s would be $(awk -v s=$LOAD_SECS -v i=$INT 'BEGIN { print int(s / i) }') in ${LOAD_SECS} s)"
 }
 
 stop_pair() {
