@@ -8,15 +8,18 @@
 # real nginx on each director listening on 0.0.0.0:80 and answering its node name, so whichever
 # director holds the VIP answers. The client runs curl against the VIP every --interval ms
 # (300 ms timeout each, requests overlap). "nodedown": every process of d1 is SIGSTOPped, then
-# SIGKILLed, and its eth0 taken down. Gap = largest distance between the start times of two consecutive successful
-# probes (as in /work/shared/reference/lab/REPORT.md); its floor is the probe interval, and it
-# moves in steps of the probe interval. "VIP move" = kill to the VIP appearing on d2 (timestamp of
+# SIGKILLed, and its eth0 taken down. Gap = largest distance between the start times of two
+# consecutive successful probes (as in /work/shared/reference/lab/REPORT.md); its floor is the
+# probe interval, and it moves in steps of the probe interval. "VIP move" = kill to the VIP appearing on d2 (timestamp of
 # a real-time `ip -ts monitor address` in d2), the finer figure of the two.
 #
 # The kill's phase within the master's advert interval decides most of the gap (gap ~
 # master_down_interval - phase). So that both implementations see the same phases, repetition i
 # of N kills at (i - 1/2)/N of an advert interval after one of the master's adverts (the advert
-# clock is anchored at the moment the VIP appeared on d1, from `ip -ts monitor address`).
+# clock is anchored at the moment the VIP appeared on d1, from `ip -ts monitor address`). Each
+# advert is scheduled from the moment the previous one went out, so the clock drifts from the
+# anchor by the daemon's wake-up latency per advert: exact at advert_int 1 and 0.1, only roughly
+# kept at 0.02 (the printed "kill phase" is relative to the anchor).
 #
 # Usage: bench/failover.sh [options]
 #   --reps N            repetitions per implementation and setting (3)
@@ -26,7 +29,7 @@
 #   --rt N              vrrp_rt_priority of the fast setting (50)
 #   --load-secs S       duration of each CPU-saturation run (20)
 #   --load-per-cpu K    busy loops per CPU (2)
-#   --load-ka           also run keepalived (fast setting, with vrrp_rt_priority) under load
+#   --load-ka           also run keepalived under load (with and without vrrp_rt_priority)
 #   --probe-rt N        SCHED_RR priority of the probe (5; below the directors' --rt), so that its
 #                       schedule and timestamps hold on a busy host; 0 = normal scheduling
 #   --director PATH     lvs-director binary (build/director/lvs-director)
