@@ -86,8 +86,11 @@ vrrp_revive_node() {
 
 vrrp_holders() {
     local vip=${1%/*} n out=""; shift
+    local addrs
     for n in "$@"; do
-        lab_exec "$n" ip -o addr show dev eth0 | grep -q "inet6\? $vip/" && out+="$n "
+        # Read first, then match: `ip | grep -q` dies of SIGPIPE under pipefail.
+        addrs=$(lab_exec "$n" ip -o addr show dev eth0)
+        grep -q "inet6\? $vip/" <<<"$addrs" && out+="$n "
     done
     echo "${out% }"
 }
