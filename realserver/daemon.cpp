@@ -4,6 +4,7 @@
 #include "report_sender.h"
 
 #include "agent/key_file.h"
+#include "sys/pidfile.h"
 
 #include "log/log.h"
 #include "probes.h"
@@ -25,7 +26,9 @@ class Daemon {
 public:
     Daemon(Config c, const std::function<Config()>& reload, Host& host)
         : config_(std::move(c)), plan_(plan_host(config_)), reload_(reload), host_(host),
-          timer_(io_), signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
+          timer_(io_), signals_(io_, SIGTERM, SIGINT, SIGHUP) {
+        signals_.add(SIGUSR1); // `lvs-realserver drain|undrain`: a round now
+    }
 
     int run() {
         try {
@@ -37,6 +40,12 @@ public:
         }
         if (!open_agent(config_) || !open_reports(config_))
             return 1;
+        try {
+            pidfile_ = std::make_unique<sys::PidFile>(host_.state_path().string() + ".pid");
+        } catch (const std::exception& e) {
+            log::error(e.what());
+            return 1;
+        }
         sd_notify(0, "READY=1\nSTATUS=applied, checking readiness");
         log::info("running: " + std::to_string(plan_.addresses.size()) + " VIP(s), state in " +
                   host_.state_path().string());
@@ -53,6 +62,11 @@ private:
                 return;
             if (sig == SIGHUP) {
                 do_reload();
+                wait_signal();
+                return;
+            }
+            if (sig == SIGUSR1) {
+                round_now();
                 wait_signal();
                 return;
             }
@@ -136,9 +150,20 @@ private:
         sd_notify(0, "READY=1");
     }
 
+    // A round in flight (probes are asynchronous) runs another one as soon as it ends.
+    void round_now() {
+        if (in_round_) {
+            again_ = true;
+            return;
+        }
+        timer_.cancel();
+        round();
+    }
+
     void round() {
         if (stopping_)
             return;
+        in_round_ = true;
         // Someone may have removed the VIP (ifdown lo, a stray script) or reset a sysctl.
         try {
             for (const auto& l : host_.apply(plan_, config_.source))
@@ -157,8 +182,13 @@ private:
             }
             if (reports_)
                 reports_->report(text);
-            timer_.expires_after(
-                std::chrono::milliseconds(static_cast<int>(config_.check_interval * 1000)));
+            in_round_ = false;
+            auto wait = std::chrono::milliseconds(static_cast<int>(config_.check_interval * 1000));
+            if (again_) {
+                again_ = false;
+                wait = std::chrono::milliseconds(0);
+            }
+            timer_.expires_after(wait);
             timer_.async_wait([this](const boost::system::error_code& ec) {
                 if (!ec)
                     round();
@@ -175,8 +205,11 @@ private:
     asio::signal_set signals_;
     std::unique_ptr<AgentResponder> agent_;
     std::unique_ptr<ReportSender> reports_;
+    std::unique_ptr<sys::PidFile> pidfile_; // lets `drain` find us
     std::string last_;
     bool stopping_ = false;
+    bool in_round_ = false;
+    bool again_ = false;
     int exit_code_ = 0;
 };
 
