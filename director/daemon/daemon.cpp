@@ -2,6 +2,7 @@
 
 #include "agent/key_file.h"
 #include "conf/diagnostic.h"
+#include "director/agent/report_weights.h"
 #include "director/config/json.h"
 #include "director/config/parser.h"
 #include "director/dataplane/desired_table.h"
@@ -239,7 +240,10 @@ void Daemon::apply_table() {
             return;
         }
     }
-    auto desired = dataplane::desired_table(config_);
+    dataplane::WeightOverrides weights;
+    if (reports_)
+        weights = agent::report_weights(config_, reports_->hosts());
+    auto desired = dataplane::desired_table(config_, weights);
     for (const auto& note : desired.notes)
         log::warning(note);
     dataplane::ApplyResult r;
@@ -264,7 +268,8 @@ void Daemon::listen_for_reports(const config::GlobalDefs& g) {
     auto key = lvsd::agent::load_key(g.agent_key_file);
     try {
         reports_ = std::make_unique<agent::ReportListener>(
-            io_, static_cast<uint16_t>(g.agent_report_port), std::move(key), nullptr);
+            io_, static_cast<uint16_t>(g.agent_report_port), std::move(key),
+            [this](const std::string&, const agent::HostState&) { apply_table(); });
     } catch (const boost::system::system_error& e) {
         throw std::runtime_error("cannot receive readiness reports on port " +
                                  std::to_string(g.agent_report_port) + ": " + e.code().message());
