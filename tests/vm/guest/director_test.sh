@@ -59,6 +59,41 @@ kill -HUP "$pid"
 check "a broken file on reload is reported" wait_for 10 grep -q "keeping the running one" "$S/log"
 check "... and the table stays as it was" same_as "$DATA/b.list" || show_diff
 stop
+
+# A readiness report from the real server's address sets its weight: drain → 0, up → back.
+ipvsadm -C
+head -c 32 /dev/urandom >"$S/key"
+cat >"$S/conf" <<C
+global_defs {
+    agent_report_port 7707
+    agent_key_file $S/key
+}
+virtual_server 10.0.0.100 80 {
+    lvs_sched rr
+    lvs_method DR
+    real_server 127.0.0.1 80 {
+        weight 5
+    }
+}
+C
+start
+weight_is() { ipvsadm -Ln | grep -q "127.0.0.1:80 *Route *$1 "; }
+check "agent: configured weight 5" wait_for 20 weight_is 5
+report() { # report SEQ STATE: a genuine report from 127.0.0.1
+    python3 - "$S/key" "$1" "$2" <<'PY'
+import hashlib, hmac, json, socket, sys, time
+key = open(sys.argv[1], "rb").read()
+p = json.dumps({"v": 1, "host": "rs1", "seq": int(sys.argv[2]),
+                "time_ms": int(time.time() * 1000), "state": sys.argv[3]}).encode()
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(
+    p + b"\n" + hmac.new(key, p, hashlib.sha256).hexdigest().encode(), ("127.0.0.1", 7707))
+PY
+}
+report 1 drain
+check "agent: drain report → weight 0" wait_for 10 weight_is 0
+report 2 up
+check "agent: up report → weight 5 again" wait_for 10 weight_is 5
+stop
 sed 's/^/# log: /' "$S/log" | head -40
 ipvsadm -C
 echo "# $n checks, $failed failed"
