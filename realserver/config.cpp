@@ -167,6 +167,10 @@ Config parse_config(const std::vector<Statement>& statements) {
             expect_no_block(s);
             expect_args(s, 1);
             (k == "report_host" ? c.report_host : c.report_key_file) = s.arg(0).text;
+        } else if (k == "drain_timeout") {
+            expect_no_block(s);
+            expect_args(s, 1);
+            c.drain_timeout = number(s.arg(0), 0, 3600);
         } else if (k == "check_interval") {
             expect_no_block(s);
             expect_args(s, 1);
@@ -175,7 +179,8 @@ Config parse_config(const std::vector<Statement>& statements) {
             fail(s.where(),
                  "unknown keyword '" + k +
                      "' (expected virtual_ipaddress, service, check_interval, agent_port, "
-                     "agent_address, report_to, report_port, report_key_file, report_host)");
+                     "agent_address, report_to, report_port, report_key_file, report_host, "
+                     "drain_timeout)");
         }
     }
     if (!c.report_to.empty() && c.report_key_file.empty())

@@ -47,7 +47,13 @@ struct Config {
     int report_port = 7707;
     std::string report_key_file; // required with report_to
     std::string report_host;     // the name reports carry; "" = this host's name
-    std::string source;          // the file read, or "command line"
+    // A stop of `run` first reports "drain" and waits for connections to the VIPs to end, at most
+    // this long; unset: 30 s when reporting to directors, else 0 (the classic immediate stop).
+    std::optional<double> drain_timeout;
+    double effective_drain_timeout() const {
+        return drain_timeout.value_or(report_to.empty() ? 0 : 30);
+    }
+    std::string source; // the file read, or "command line"
 };
 
 // Parses realserver.conf statements. Errors are thrown as conf::ConfigError with their place.

@@ -1,6 +1,7 @@
 #include "daemon.h"
 
 #include "agent_responder.h"
+#include "connections.h"
 #include "report_sender.h"
 
 #include "agent/key_file.h"
@@ -26,7 +27,7 @@ class Daemon {
 public:
     Daemon(Config c, const std::function<Config()>& reload, Host& host)
         : config_(std::move(c)), plan_(plan_host(config_)), reload_(reload), host_(host),
-          timer_(io_), signals_(io_, SIGTERM, SIGINT, SIGHUP) {
+          timer_(io_), drain_timer_(io_), signals_(io_, SIGTERM, SIGINT, SIGHUP) {
         signals_.add(SIGUSR1); // `lvs-realserver drain|undrain`: a round now
     }
 
@@ -70,22 +71,80 @@ private:
                 wait_signal();
                 return;
             }
-            sd_notify(0, "STOPPING=1");
-            timer_.cancel();
-            agent_.reset();
-            stopping_ = true;
-            std::vector<std::string> undone;
-            try {
-                host_.undo(undone);
-            } catch (const std::exception& e) {
-                log::error(e.what());
-                exit_code_ = 1;
+            if (!draining_ && config_.effective_drain_timeout() > 0) {
+                start_drain(); // a second SIGTERM stops at once
+                wait_signal();
+                return;
             }
-            for (const auto& l : undone)
-                log::info(l);
-            log::info("stopped");
-            io_.stop();
+            finish_stop();
         });
+    }
+
+    // Graceful stop: tell the directors "drain", wait until no connection to a VIP is left (or
+    // drain_timeout passes), then take the VIPs away. The directors stop sending new connections
+    // as soon as they have the report; established ones finish on this host.
+    void start_drain() {
+        draining_ = true;
+        stopping_ = true;
+        timer_.cancel();
+        sd_notify(0, "STATUS=draining");
+        last_ = "drain";
+        if (reports_)
+            reports_->report("drain", std::chrono::seconds(0));
+        drain_started_ = std::chrono::steady_clock::now();
+        log::info("draining: waiting up to " + std::to_string(config_.effective_drain_timeout()) +
+                  " s for connections to the VIPs to end");
+        poll_drain();
+    }
+
+    void poll_drain() {
+        std::vector<net::IpAddress> vips;
+        for (const auto& v : config_.vips)
+            vips.push_back(v.address);
+        std::vector<int> ports;
+        for (const auto& svc : config_.services)
+            ports.push_back(svc.port);
+        int open = established_to(vips, ports);
+        auto waited = std::chrono::steady_clock::now() - drain_started_;
+        // Even with nothing open, give the directors a moment to act on the report: a new
+        // connection must not reach a VIP that is about to vanish.
+        bool settled = waited >= std::chrono::milliseconds(500);
+        if (open == 0 && settled) {
+            log::info("drained: no connection left");
+            return finish_stop();
+        }
+        if (waited >= std::chrono::duration<double>(config_.effective_drain_timeout())) {
+            log::warning("drain_timeout: " + std::to_string(open) +
+                         " connection(s) still open; stopping anyway");
+            return finish_stop();
+        }
+        if (reports_)
+            reports_->report("drain", std::chrono::seconds(1));
+        drain_timer_.expires_after(std::chrono::milliseconds(100));
+        drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec)
+                poll_drain();
+        });
+    }
+
+    void finish_stop() {
+        sd_notify(0, "STOPPING=1");
+        timer_.cancel();
+        drain_timer_.cancel();
+        agent_.reset();
+        stopping_ = true;
+        std::vector<std::string> undone;
+        try {
+            host_.undo(undone);
+        } catch (const std::exception& e) {
+            log::error(e.what());
+            exit_code_ = 1;
+        }
+        for (const auto& l : undone)
+            log::info(l);
+        log::info("stopped");
+        signals_.cancel();
+        io_.stop();
     }
 
     // Until the first round ends, directors are told "down": readiness is not known yet.
@@ -173,6 +232,10 @@ private:
         }
         HostStatus hs = host_.inspect(plan_);
         probe_services(io_, config_.services, [this, hs](std::vector<CheckResult> results) {
+            if (stopping_) { // a stop (or drain) began while the probes ran
+                in_round_ = false;
+                return;
+            }
             Readiness r = evaluate(hs, std::move(results));
             std::string text = r.agent_text();
             if (text != last_) {
@@ -202,6 +265,7 @@ private:
     Host& host_;
     asio::io_context io_;
     asio::steady_timer timer_;
+    asio::steady_timer drain_timer_; // its own: a round in flight re-arms timer_
     asio::signal_set signals_;
     std::unique_ptr<AgentResponder> agent_;
     std::unique_ptr<ReportSender> reports_;
@@ -209,6 +273,8 @@ private:
     std::string last_;
     bool stopping_ = false;
     bool in_round_ = false;
+    bool draining_ = false;
+    std::chrono::steady_clock::time_point drain_started_{};
     bool again_ = false;
     int exit_code_ = 0;
 };

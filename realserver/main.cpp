@@ -14,6 +14,7 @@
 #include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -101,6 +102,19 @@ int do_stop(const Options& o) {
     if (!require_net_admin())
         return no_privilege;
     Host host(default_state_path(o.state_dir));
+    // A running agent stops itself: it drains first (drain_timeout) and then undoes.
+    if (int pid = sys::PidFile::holder(host.state_path().string() + ".pid"); pid > 0) {
+        log::info("asking the running agent (pid " + std::to_string(pid) + ") to drain and stop");
+        kill(pid, SIGTERM);
+        // Bounded by drain_timeout inside the agent; this wait only guards against a hung one.
+        for (int i = 0; i < 36500; ++i) {
+            if (sys::PidFile::holder(host.state_path().string() + ".pid") == 0)
+                return ok;
+            usleep(100 * 1000);
+        }
+        log::error("the agent did not stop");
+        return failed;
+    }
     std::vector<std::string> log_lines;
     bool was_started = host.undo(log_lines);
     for (const auto& l : log_lines)

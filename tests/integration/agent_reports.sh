@@ -79,7 +79,32 @@ check "the forged 'up' did not change rs1" test "$(host_state rs1)" = drain
 check "the stale report added no host" test -z "$(host_state rs9)"
 lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" undrain >/dev/null
 check "undrain: rs1 up again" lab_wait 3 state_is rs1 up
-lab_stop $prs
+
+# Graceful stop: `lvs-realserver stop` asks the running agent to drain; it reports "drain" at once,
+# keeps the VIP while a client's connection is open, and removes it once the connection ends.
+ngx=$(lab_nginx rs1 80 rs1)
+lab_exec c ip route add 10.77.0.100/32 via 10.77.0.11
+lab_exec c python3 -c '
+import socket, time
+s = socket.create_connection(("10.77.0.100", 80), timeout=3)
+time.sleep(2.5)
+s.close()' &
+holder=$!
+sleep 0.5
+t0=$(date +%s%N)
+lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" stop >/dev/null 2>&1 &
+stopper=$!
+check "stop: the agent reports drain first" lab_wait 2 state_is rs1 drain
+check "stop: the VIP stays while the connection is open" \
+    test -n "$(lab_exec rs1 ip -o addr show dev lo to 10.77.0.100)"
+wait $stopper
+t1=$(date +%s%N)
+wait $holder
+lab_log "graceful stop took $(((t1 - t0) / 1000000)) ms (the connection lived 2.0 s more)"
+check "stop: waited for the connection (>= 1.5 s)" test $(((t1 - t0) / 1000000)) -ge 1500
+check "stop: the VIP is gone afterwards" test -z "$(lab_exec rs1 ip -o addr show dev lo to 10.77.0.100)"
+check "stop: the agent logged the drain" grep -q "drained: no connection left" "$LAB_DIR/realserver.log"
+lab_stop $ngx
 # A missing key file is a clear error at start.
 sed -i "s|$key|$LAB_DIR/nokey|" "$LAB_DIR/rs1.conf"
 out=$(lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" run 2>&1); rc=$?

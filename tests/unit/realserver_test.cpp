@@ -3,6 +3,7 @@
 
 #include "conf/reader.h"
 #include "config.h"
+#include "connections.h"
 #include "host_plan.h"
 #include "readiness.h"
 #include "state_file.h"
@@ -65,7 +66,11 @@ BOOST_AUTO_TEST_CASE(errors_name_their_place) {
                       "rs.conf:1:1: error: service 'web' needs a port");
     BOOST_CHECK_EQUAL(error_of("vips {\n}\n"),
                       "rs.conf:1:1: error: unknown keyword 'vips' (expected virtual_ipaddress, "
-                      "service, check_interval, agent_port, agent_address)");
+                      "service, check_interval, agent_port, agent_address, report_to, "
+                      "report_port, report_key_file, report_host, drain_timeout)");
+    BOOST_CHECK_EQUAL(error_of("report_to 10.0.0.1\n"),
+                      "rs.conf:1:1: error: report_to needs report_key_file: directors accept "
+                      "only authenticated reports");
     BOOST_CHECK_EQUAL(error_of("check_interval\n"),
                       "rs.conf:1:16: error: 'check_interval' needs a value");
 }
@@ -143,4 +148,27 @@ BOOST_AUTO_TEST_CASE(readiness_reports_first_failure) {
     BOOST_CHECK_EQUAL(evaluate(hs, {}).agent_text(), "drain");
     hs.started = false;
     BOOST_CHECK_EQUAL(evaluate(hs, {}).agent_text(), "down #started: not started");
+}
+
+BOOST_AUTO_TEST_CASE(established_connections_to_the_vips) {
+    // /proc/net/tcp prints each address word byte-swapped on this host: 10.77.0.100 is
+    // 64004D0A; port 80 is 0050; state 01 is ESTABLISHED, 0A LISTEN, 06 TIME_WAIT.
+    const std::string v4 =
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid\n"
+        "   0: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0\n"
+        "   1: 64004D0A:0050 32004D0A:D431 01 00000000:00000000 00:00000000 00000000     0\n"
+        "   2: 64004D0A:0050 32004D0A:D432 06 00000000:00000000 00:00000000 00000000     0\n"
+        "   3: 0B004D0A:0050 32004D0A:D433 01 00000000:00000000 00:00000000 00000000     0\n"
+        "   4: 64004D0A:01BB 32004D0A:D434 01 00000000:00000000 00:00000000 00000000     0\n";
+    std::vector<net::IpAddress> vips = {*net::IpAddress::parse("10.77.0.100")};
+    BOOST_CHECK_EQUAL(count_established(v4, vips, {80}), 1);
+    BOOST_CHECK_EQUAL(count_established(v4, vips, {}), 2); // any port
+    BOOST_CHECK_EQUAL(count_established(v4, vips, {8080}), 0);
+    // 2001:db8::100 as four byte-swapped words.
+    const std::string v6 =
+        "  sl  local_address                         remote_address                        st\n"
+        "   0: B80D0120000000000000000000010000:0050 B80D0120000000000000000050000000:D431 01\n";
+    std::vector<net::IpAddress> vips6 = {*net::IpAddress::parse("2001:db8::100")};
+    BOOST_CHECK_EQUAL(count_established(v6, vips6, {80}), 1);
+    BOOST_CHECK_EQUAL(count_established(v6, vips, {80}), 0);
 }
