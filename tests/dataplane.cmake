@@ -17,3 +17,7 @@ add_test(NAME vm.ipvs
                  ${CMAKE_CURRENT_SOURCE_DIR}/vm/guest/ipvs_test.sh $<TARGET_FILE:ipvs_apply>
                  ${CMAKE_CURRENT_SOURCE_DIR}/vm/data)
 set_tests_properties(vm.ipvs PROPERTIES LABELS vm SKIP_RETURN_CODE 77 TIMEOUT 600)
+
+# Maglev consistent hashing: pure, no kernel.
+lvsd_unit_test(test_maglev unit/maglev_test.cpp)
+target_link_libraries(test_maglev PRIVATE lvsd_dataplane_core)
