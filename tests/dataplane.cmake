@@ -21,3 +21,7 @@ set_tests_properties(vm.ipvs PROPERTIES LABELS vm SKIP_RETURN_CODE 77 TIMEOUT 60
 # Maglev consistent hashing: pure, no kernel.
 lvsd_unit_test(test_maglev unit/maglev_test.cpp)
 target_link_libraries(test_maglev PRIVATE lvsd_dataplane_core)
+
+# Test driver for the nftables backend (tests/integration/nft_dataplane.sh).
+add_executable(nft_apply tools/nft_apply.cpp)
+target_link_libraries(nft_apply PRIVATE lvsd_dataplane_nft)
