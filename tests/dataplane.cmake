@@ -25,3 +25,7 @@ target_link_libraries(test_maglev PRIVATE lvsd_dataplane_core)
 # Test driver for the nftables backend (tests/integration/nft_dataplane.sh).
 add_executable(nft_apply tools/nft_apply.cpp)
 target_link_libraries(nft_apply PRIVATE lvsd_dataplane_nft)
+
+# The nftables backend's pure part (stage, render, parse) and the backend choice: no kernel.
+lvsd_unit_test(test_nft_model unit/nft_model_test.cpp)
+target_link_libraries(test_nft_model PRIVATE lvsd_dataplane_select)

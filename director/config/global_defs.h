@@ -10,6 +10,9 @@
 
 namespace lvsd::director::config {
 
+// Which forwarding dataplane (`lvs_dataplane`): auto is IPVS when the kernel has it.
+enum class LvsDataplane { automatic, ipvs, nftables };
+
 struct GlobalDefs {
     conf::Location where;
     std::string router_id; // empty: keepalived uses the host name
@@ -30,6 +33,7 @@ struct GlobalDefs {
     bool vrrp_no_swap = false; // lock the daemon's memory so a page fault cannot delay an advert
     std::optional<Script> startup_script;
     std::optional<Script> shutdown_script;
+    LvsDataplane lvs_dataplane = LvsDataplane::automatic;
 };
 
 } // namespace lvsd::director::config

@@ -93,7 +93,10 @@ json global_defs(const GlobalDefs& g) {
             {"vrrp_rt_priority", g.vrrp_rt_priority},
             {"vrrp_no_swap", g.vrrp_no_swap},
             {"startup_script", script(g.startup_script)},
-            {"shutdown_script", script(g.shutdown_script)}};
+            {"shutdown_script", script(g.shutdown_script)},
+            {"lvs_dataplane", g.lvs_dataplane == LvsDataplane::ipvs       ? "ipvs"
+                              : g.lvs_dataplane == LvsDataplane::nftables ? "nftables"
+                                                                          : "auto"}};
 }
 
 json instance(const VrrpInstance& vi) {

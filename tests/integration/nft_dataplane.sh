@@ -167,6 +167,10 @@ sweep client 10.77.0.10 $VIP 24000 400 >"$LAB_DIR/drain.txt"
 nd=$(count "$LAB_DIR/drain.txt" "$held"); ne=$(count "$LAB_DIR/drain.txt" ERR)
 check "no new flow goes to the drained $held ($nd of 400)" [ "$nd" = 0 ]
 check "every new flow during the drain is answered ($ne failed)" [ "$ne" = 0 ]
+out=$(apply four.conf --weight 0:$((k - 1))=0 --slot-map)
+drained=$(echo "$out" | sed -n 's/.*drained=\([0-9]*\).*/\1/p')
+check "re-applying the drain is no op, and the drained slots read back ($drained)" \
+    bash -c "echo '$out' | grep -qx 'ops: 0' && [ '${drained:-0}' -gt 0 ]"
 touch "$LAB_DIR/flags/2"
 lab_wait 10 grep -q '^2 ' "$LAB_DIR/hold.log"
 check "the keep-alive connection still reaches $held after 400 new flows" \
