@@ -6,7 +6,8 @@
 # Checks: both servers answer; weights 3:1 give 3:1 over 1,000 connections (±10 %); applying the
 # same config again issues no op; removing one of four servers moves only its flows (same
 # source ports before and after); draining a server (weight 0) sends it no new flow while an
-# established keep-alive connection keeps it. All traffic stays inside the lab's namespaces.
+# established keep-alive connection keeps it; four keep-alive connections survive a failover to a
+# second director with the same config and back. All traffic stays inside the lab's namespaces.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lab/lab.sh"
@@ -21,6 +22,7 @@ lab_init
 lab_node client 10.77.0.10/24
 lab_node nclient 10.78.0.10/24
 lab_node lb 10.77.0.2/24 10.78.0.2/24
+lab_node lb2 10.77.0.3/24
 for i in 1 2 3 4; do lab_node rs$i 10.77.0.1$i/24; done
 
 # Director: owns the VIP (as VRRP would), routes for NAT.
@@ -203,6 +205,40 @@ check "applying DR + NAT again issues no op" bash -c "echo '$out' | grep -qx 'op
 out=$(lab_exec lb "$NFT_APPLY" --dump)
 check "the dump reads back both services" bash -c \
     "echo '$out' | grep -q '10.77.0.100' && echo '$out' | grep -q '10.77.0.200'"
+
+# --- failover: a second director with the same config picks the same servers ---------------
+# The VIP moves to lb2 and back; the client's neighbour entry is switched the way a gratuitous
+# ARP from the new master would switch it. Four keep-alive connections keep their servers.
+out=$(lab_exec lb2 "$NFT_APPLY" --interface eth0 --config "$LAB_DIR/four.conf")
+check "lb2 takes the same DR config (4 servers)" bash -c "echo '$out' | grep -q 'refused: 0'"
+holds=()
+for c in 1 2 3 4; do
+    mkdir -p "$LAB_DIR/fo$c"
+    holds+=("$(lab_spawn client fo$c python3 -u "$LAB_DIR/probe.py" hold $VIP "$LAB_DIR/fo$c" 3)")
+done
+for c in 1 2 3 4; do lab_wait 10 grep -q '^0 ' "$LAB_DIR/fo$c.log"; done
+to() { # to NODE: the VIP and the client's neighbour entry move to NODE
+    local from=lb; [ "$1" = lb ] && from=lb2
+    lab_exec $from ip addr del $VIP/32 dev eth0
+    lab_exec "$1" ip addr add $VIP/32 dev eth0
+    lab_exec client ip neigh replace $VIP lladdr "$(lab_mac "$1")" dev eth0
+}
+to lb2
+for c in 1 2 3 4; do touch "$LAB_DIR/fo$c/1"; done
+for c in 1 2 3 4; do lab_wait 10 grep -q '^1 ' "$LAB_DIR/fo$c.log"; done
+to lb
+for c in 1 2 3 4; do touch "$LAB_DIR/fo$c/2"; done
+for c in 1 2 3 4; do lab_wait 10 grep -q '^2 ' "$LAB_DIR/fo$c.log"; done
+survived=0
+for c in 1 2 3 4; do
+    echo "connection $c: $(awk '{ printf "%s ", $2 }' "$LAB_DIR/fo$c.log")"
+    [ "$(awk '{ print $2 }' "$LAB_DIR/fo$c.log" | sort -u | grep -c '^rs')" = 1 ] &&
+        [ "$(wc -l <"$LAB_DIR/fo$c.log")" = 3 ] && survived=$((survived + 1))
+done
+check "4 keep-alive connections keep their server across lb → lb2 → lb ($survived/4)" [ $survived = 4 ]
+lb2_hits=$(lab_exec lb2 nft list chain netdev lvsd ingress >/dev/null 2>&1 && echo yes)
+check "lb2 holds the dataplane too" [ "$lb2_hits" = yes ]
+for h in "${holds[@]}"; do lab_stop "$h"; done
 
 # --- an empty config removes everything of ours -------------------------------------------
 echo "" >"$LAB_DIR/empty.conf"
