@@ -72,23 +72,34 @@ std::optional<nlohmann::json> NftBackend::list_json(const std::string& command) 
 }
 
 State NftBackend::read_state() {
-    auto tables = list_json("list tables");
-    if (!tables)
-        throw NftError("nft: list tables: " + error_);
+    // Only the objects that carry settings: the dispatch vmaps, then each service's destination
+    // set and drained-slot map; never the Maglev maps, which are large and rebuilt from these.
+    // One command per object: nft 1.0.6 lists several objects in one run unreliably, and
+    // `list tables` would fetch every element of every set.
     std::vector<nlohmann::json> listings;
-    for (const auto& item : tables->value("nftables", nlohmann::json::array())) {
-        if (!item.contains("table"))
-            continue;
-        const auto& t = item["table"];
-        auto fam = t.value("family", "");
-        if (t.value("name", "") != "lvsd" || (fam != "netdev" && fam != "ip" && fam != "ip6"))
-            continue;
-        auto l = list_json("list table " + fam + " lvsd");
-        if (!l)
-            throw NftError("nft: list table " + fam + " lvsd: " + error_);
-        listings.push_back(std::move(*l));
+    std::set<Place> present;
+    for (auto place : {Place::netdev, Place::ip, Place::ip6})
+        for (const char* vmap : {"svc4", "svc6"}) {
+            if ((place == Place::ip && vmap[3] == '6') || (place == Place::ip6 && vmap[3] == '4'))
+                continue;
+            // Absent (ENOENT): the table does not exist, nothing of ours is there.
+            if (auto l = list_json("list map " + family(place) + " lvsd " + vmap)) {
+                listings.push_back(std::move(*l));
+                present.insert(place);
+            }
+        }
+    for (const auto& [key, s] : parse_state(listings).services) {
+        auto prefix = family(s.place) + " lvsd " + object_id(key);
+        // A missing object leaves the service without destinations: the next apply reports it.
+        if (auto l = list_json("list set " + prefix + "_dst"))
+            listings.push_back(std::move(*l));
+        if (s.place == Place::netdev)
+            if (auto l = list_json("list map " + prefix + "_est"))
+                listings.push_back(std::move(*l));
     }
-    return parse_state(listings);
+    auto st = parse_state(listings);
+    st.tables.insert(present.begin(), present.end());
+    return st;
 }
 
 Table NftBackend::read_table() {
