@@ -85,5 +85,7 @@ std::string encode(const ServiceState& s);
 std::optional<ServiceState> decode_service(const std::string& comment, Place place);
 std::string encode(const Destination& d);
 std::optional<Destination> decode_destination(const std::string& comment);
+std::string encode(const DestinationKey& k); // "10.0.1.1|80"
+std::optional<DestinationKey> decode_destination_key(const std::string& comment);
 
 } // namespace lvsd::director::dataplane::nft
