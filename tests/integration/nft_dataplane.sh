@@ -240,6 +240,31 @@ lb2_hits=$(lab_exec lb2 nft list chain netdev lvsd ingress >/dev/null 2>&1 && ec
 check "lb2 holds the dataplane too" [ "$lb2_hits" = yes ]
 for h in "${holds[@]}"; do lab_stop "$h"; done
 
+# --- IPv6 DR -------------------------------------------------------------------------------
+VIP6=fd00:77::100
+lab_exec client ip -6 addr add fd00:77::10/64 dev eth0 nodad
+lab_exec lb ip -6 addr add fd00:77::2/64 dev eth0 nodad
+lab_exec lb ip -6 addr add $VIP6/128 dev eth0 nodad
+for i in 1 2; do
+    lab_exec rs$i ip -6 addr add fd00:77::1$i/64 dev eth0 nodad
+    lab_exec rs$i ip -6 addr add $VIP6/128 dev lo nodad
+done
+cat >"$LAB_DIR/v6.conf" <<CONF
+virtual_server $VIP6 80 {
+    lvs_sched mh
+    lvs_method DR
+    real_server fd00:77::11 80
+    real_server fd00:77::12 80
+}
+CONF
+out=$(apply v6.conf); rc=$?
+echo "$out" | tail -1
+check "IPv6 DR config applies (rc $rc)" [ $rc = 0 ]
+bodies=""
+for n in $(seq 1 30); do bodies+="$(lab_exec client curl -s -6 --max-time 2 "http://[$VIP6]/") "; done
+check "curl through the IPv6 VIP reaches rs1 and rs2 ($(echo $bodies | tr ' ' '\n' | sort | uniq -c | tr '\n' ' '))" \
+    bash -c "[[ '$bodies' == *rs1* ]] && [[ '$bodies' == *rs2* ]]"
+
 # --- an empty config removes everything of ours -------------------------------------------
 echo "" >"$LAB_DIR/empty.conf"
 apply empty.conf >/dev/null
