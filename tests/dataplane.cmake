@@ -24,3 +24,14 @@ add_test(NAME vm.director
                  ${CMAKE_CURRENT_SOURCE_DIR}/vm/guest/director_test.sh $<TARGET_FILE:lvs-director>
                  ${CMAKE_CURRENT_SOURCE_DIR}/vm/data)
 set_tests_properties(vm.director PROPERTIES LABELS vm SKIP_RETURN_CODE 77 TIMEOUT 600)
+# Maglev consistent hashing: pure, no kernel.
+lvsd_unit_test(test_maglev unit/maglev_test.cpp)
+target_link_libraries(test_maglev PRIVATE lvsd_dataplane_core)
+
+# Test driver for the nftables backend (tests/integration/nft_dataplane.sh).
+add_executable(nft_apply tools/nft_apply.cpp)
+target_link_libraries(nft_apply PRIVATE lvsd_dataplane_nft)
+
+# The nftables backend's pure part (stage, render, parse) and the backend choice: no kernel.
+lvsd_unit_test(test_nft_model unit/nft_model_test.cpp)
+target_link_libraries(test_nft_model PRIVATE lvsd_dataplane_select)

@@ -10,6 +10,9 @@
 
 namespace lvsd::director::config {
 
+// Which forwarding dataplane (`lvs_dataplane`): auto is IPVS when the kernel has it.
+enum class LvsDataplane { automatic, ipvs, nftables };
+
 struct GlobalDefs {
     conf::Location where;
     std::string router_id; // empty: keepalived uses the host name
@@ -33,6 +36,7 @@ struct GlobalDefs {
     std::string agent_key_file;
     std::optional<Script> startup_script;
     std::optional<Script> shutdown_script;
+    LvsDataplane lvs_dataplane = LvsDataplane::automatic;
 };
 
 } // namespace lvsd::director::config

@@ -95,7 +95,10 @@ json global_defs(const GlobalDefs& g) {
             {"agent_report_port", g.agent_report_port},
             {"agent_key_file", g.agent_key_file},
             {"startup_script", script(g.startup_script)},
-            {"shutdown_script", script(g.shutdown_script)}};
+            {"shutdown_script", script(g.shutdown_script)},
+            {"lvs_dataplane", g.lvs_dataplane == LvsDataplane::ipvs       ? "ipvs"
+                              : g.lvs_dataplane == LvsDataplane::nftables ? "nftables"
+                                                                          : "auto"}};
 }
 
 json instance(const VrrpInstance& vi) {

@@ -102,6 +102,20 @@ const KeywordTable<GlobalDefs> table = {
          if (auto v = string_arg(s, ctx))
              g.agent_key_file = *v;
      }},
+    {"lvs_dataplane",
+     [](const Statement& s, ParseContext& ctx, GlobalDefs& g) {
+         auto v = string_arg(s, ctx);
+         if (!v)
+             return;
+         if (*v == "auto")
+             g.lvs_dataplane = LvsDataplane::automatic;
+         else if (*v == "ipvs")
+             g.lvs_dataplane = LvsDataplane::ipvs;
+         else if (*v == "nftables")
+             g.lvs_dataplane = LvsDataplane::nftables;
+         else
+             ctx.error(s.arg(0).where, "lvs_dataplane is ipvs, nftables or auto, not '" + *v + "'");
+     }},
     {"startup_script", [](const Statement& s, ParseContext& ctx,
                           GlobalDefs& g) { g.startup_script = script_arg(s, ctx); }},
     {"shutdown_script", [](const Statement& s, ParseContext& ctx,
