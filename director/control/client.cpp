@@ -55,6 +55,8 @@ nlohmann::json request(const std::filesystem::path& socket, const nlohmann::json
         ssize_t n = ::send(s.fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+            break; // a daemon that refuses us answers and hangs up at once: read its answer
         if (n < 0)
             throw Unreachable(where + "sending the request: " + errno_text(errno));
         sent += n;
