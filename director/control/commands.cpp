@@ -69,6 +69,8 @@ json handle_request(const json& request, const Sources& sources) {
         }
     } catch (const std::exception& e) {
         return error_reply(name + ": " + e.what());
+    } catch (...) {
+        return error_reply(name + ": failed");
     }
     return error_reply("unknown command '" + name + "' (known: list, vrrp, ping)");
 }

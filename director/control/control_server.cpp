@@ -109,6 +109,8 @@ private:
                 reply = (*handler_)(request);
             } catch (const std::exception& e) {
                 reply = error_reply(e.what());
+            } catch (...) {
+                reply = error_reply("the request failed");
             }
         }
         send(reply, then_close);

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using namespace lvsd::director;
@@ -160,7 +161,11 @@ int main(int argc, char** argv) {
     try {
         reply = control::request(socket_path, {{"command", command}});
     } catch (const control::Unreachable& e) {
-        return fail(e.what(), exit_unreachable);
+        std::string message = e.what();
+        // Not root: the socket's mode (or, off the host's namespace, its path) keeps us out.
+        if (geteuid() != 0 && message.find("root") == std::string::npos)
+            message += " (lvsctl is for root)";
+        return fail(message, exit_unreachable);
     }
     if (std::string error; failed(reply, error))
         return fail("lvs-director: " + error, exit_failed);
