@@ -143,6 +143,30 @@ Config parse_config(const std::vector<Statement>& statements) {
             if (!a || a->prefix_len != a->max_prefix())
                 fail(s.arg(0).where, "'" + s.arg(0).text + "' is not an IPv4 or IPv6 address");
             c.agent_address = a->str();
+        } else if (k == "report_to") {
+            // report_to ADDR... on one line, or a block of addresses
+            std::vector<const conf::Word*> words;
+            for (size_t i = 0; i < s.arg_count(); ++i)
+                words.push_back(&s.arg(i));
+            for (const auto& line : s.block)
+                for (const auto& w : line.words)
+                    words.push_back(&w);
+            if (words.empty())
+                fail(s.where(), "report_to needs the directors' addresses");
+            for (const auto* w : words) {
+                auto a = net::IpAddress::parse(w->text);
+                if (!a || a->prefix_len != a->max_prefix())
+                    fail(w->where, "'" + w->text + "' is not an IPv4 or IPv6 address");
+                c.report_to.push_back(*a);
+            }
+        } else if (k == "report_port") {
+            expect_no_block(s);
+            expect_args(s, 1);
+            c.report_port = static_cast<int>(number(s.arg(0), 1, 65535));
+        } else if (k == "report_key_file" || k == "report_host") {
+            expect_no_block(s);
+            expect_args(s, 1);
+            (k == "report_host" ? c.report_host : c.report_key_file) = s.arg(0).text;
         } else if (k == "check_interval") {
             expect_no_block(s);
             expect_args(s, 1);
@@ -151,9 +175,12 @@ Config parse_config(const std::vector<Statement>& statements) {
             fail(s.where(),
                  "unknown keyword '" + k +
                      "' (expected virtual_ipaddress, service, check_interval, agent_port, "
-                     "agent_address)");
+                     "agent_address, report_to, report_port, report_key_file, report_host)");
         }
     }
+    if (!c.report_to.empty() && c.report_key_file.empty())
+        fail(statements.front().where(),
+             "report_to needs report_key_file: directors accept only authenticated reports");
     check_unique_vips(c);
     return c;
 }

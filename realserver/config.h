@@ -42,6 +42,11 @@ struct Config {
     double check_interval = 1.0; // seconds between enforcement and readiness rounds in `run`
     int agent_port = 0;          // HAProxy agent-check answers in `run`; 0 = off
     std::string agent_address;   // where to listen; "" = every address
+    // Readiness reports pushed to the directors (shared/agent/report.h).
+    std::vector<net::IpAddress> report_to;
+    int report_port = 7707;
+    std::string report_key_file; // required with report_to
+    std::string report_host;     // the name reports carry; "" = this host's name
     std::string source;          // the file read, or "command line"
 };
 

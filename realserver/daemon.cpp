@@ -1,6 +1,10 @@
 #include "daemon.h"
 
 #include "agent_responder.h"
+#include "report_sender.h"
+
+#include "agent/key_file.h"
+#include "sys/pidfile.h"
 
 #include "log/log.h"
 #include "probes.h"
@@ -10,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 namespace lvsd::realserver {
 
@@ -21,7 +26,9 @@ class Daemon {
 public:
     Daemon(Config c, const std::function<Config()>& reload, Host& host)
         : config_(std::move(c)), plan_(plan_host(config_)), reload_(reload), host_(host),
-          timer_(io_), signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
+          timer_(io_), signals_(io_, SIGTERM, SIGINT, SIGHUP) {
+        signals_.add(SIGUSR1); // `lvs-realserver drain|undrain`: a round now
+    }
 
     int run() {
         try {
@@ -31,8 +38,14 @@ public:
             log::error(std::string("cannot apply: ") + e.what() + " (nothing left changed)");
             return 1;
         }
-        if (!open_agent(config_))
+        if (!open_agent(config_) || !open_reports(config_))
             return 1;
+        try {
+            pidfile_ = std::make_unique<sys::PidFile>(host_.state_path().string() + ".pid");
+        } catch (const std::exception& e) {
+            log::error(e.what());
+            return 1;
+        }
         sd_notify(0, "READY=1\nSTATUS=applied, checking readiness");
         log::info("running: " + std::to_string(plan_.addresses.size()) + " VIP(s), state in " +
                   host_.state_path().string());
@@ -49,6 +62,11 @@ private:
                 return;
             if (sig == SIGHUP) {
                 do_reload();
+                wait_signal();
+                return;
+            }
+            if (sig == SIGUSR1) {
+                round_now();
                 wait_signal();
                 return;
             }
@@ -88,6 +106,29 @@ private:
         }
     }
 
+    // A missing or unreadable key is an error at start (and on reload, which keeps the old one).
+    bool open_reports(const Config& c) {
+        reports_.reset();
+        if (c.report_to.empty())
+            return true;
+        try {
+            std::string host = c.report_host;
+            if (host.empty()) {
+                char name[256] = {};
+                gethostname(name, sizeof name - 1);
+                host = name;
+            }
+            reports_ = std::make_unique<ReportSender>(io_, c.report_to, c.report_port,
+                                                      agent::load_key(c.report_key_file), host);
+            log::info("reporting readiness to " + std::to_string(c.report_to.size()) +
+                      " director(s) on port " + std::to_string(c.report_port));
+            return true;
+        } catch (const std::exception& e) {
+            log::error(e.what());
+            return false;
+        }
+    }
+
     void do_reload() {
         sd_notify(0, "RELOADING=1");
         try {
@@ -98,6 +139,7 @@ private:
             if (next.agent_port != config_.agent_port ||
                 next.agent_address != config_.agent_address)
                 open_agent(next);
+            open_reports(next);
             config_ = std::move(next);
             plan_ = std::move(next_plan);
             log::info("configuration reloaded");
@@ -108,9 +150,20 @@ private:
         sd_notify(0, "READY=1");
     }
 
+    // A round in flight (probes are asynchronous) runs another one as soon as it ends.
+    void round_now() {
+        if (in_round_) {
+            again_ = true;
+            return;
+        }
+        timer_.cancel();
+        round();
+    }
+
     void round() {
         if (stopping_)
             return;
+        in_round_ = true;
         // Someone may have removed the VIP (ifdown lo, a stray script) or reset a sysctl.
         try {
             for (const auto& l : host_.apply(plan_, config_.source))
@@ -127,8 +180,15 @@ private:
                 sd_notify(0, ("STATUS=" + text).c_str());
                 last_ = text;
             }
-            timer_.expires_after(
-                std::chrono::milliseconds(static_cast<int>(config_.check_interval * 1000)));
+            if (reports_)
+                reports_->report(text);
+            in_round_ = false;
+            auto wait = std::chrono::milliseconds(static_cast<int>(config_.check_interval * 1000));
+            if (again_) {
+                again_ = false;
+                wait = std::chrono::milliseconds(0);
+            }
+            timer_.expires_after(wait);
             timer_.async_wait([this](const boost::system::error_code& ec) {
                 if (!ec)
                     round();
@@ -144,8 +204,12 @@ private:
     asio::steady_timer timer_;
     asio::signal_set signals_;
     std::unique_ptr<AgentResponder> agent_;
+    std::unique_ptr<ReportSender> reports_;
+    std::unique_ptr<sys::PidFile> pidfile_; // lets `drain` find us
     std::string last_;
     bool stopping_ = false;
+    bool in_round_ = false;
+    bool again_ = false;
     int exit_code_ = 0;
 };
 

@@ -7,9 +7,11 @@
 #include "readiness.h"
 
 #include "log/log.h"
+#include "sys/pidfile.h"
 #include "sys/privilege.h"
 
 #include <boost/program_options.hpp>
+#include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -196,6 +198,9 @@ int do_drain(const Options& o, bool drained) {
     }
     log::info(drained ? "drained: directors are told to send no new connections"
                       : "undrained: back in service");
+    // A running daemon reports it now rather than at its next round.
+    if (int pid = sys::PidFile::holder(host.state_path().string() + ".pid"); pid > 0)
+        kill(pid, SIGUSR1);
     return ok;
 }
 

@@ -17,3 +17,10 @@ add_test(NAME vm.ipvs
                  ${CMAKE_CURRENT_SOURCE_DIR}/vm/guest/ipvs_test.sh $<TARGET_FILE:ipvs_apply>
                  ${CMAKE_CURRENT_SOURCE_DIR}/vm/data)
 set_tests_properties(vm.ipvs PROPERTIES LABELS vm SKIP_RETURN_CODE 77 TIMEOUT 600)
+
+# lvs-director itself driving IPVS in the guest: apply, restart without flush, reload by diff.
+add_test(NAME vm.director
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/vm/ipvs-vm.sh
+                 ${CMAKE_CURRENT_SOURCE_DIR}/vm/guest/director_test.sh $<TARGET_FILE:lvs-director>
+                 ${CMAKE_CURRENT_SOURCE_DIR}/vm/data)
+set_tests_properties(vm.director PROPERTIES LABELS vm SKIP_RETURN_CODE 77 TIMEOUT 600)

@@ -166,6 +166,9 @@ void check_virtual_servers(const Config& c, Diagnostics& d) {
 } // namespace
 
 void check_config(Config& c, Diagnostics& d) {
+    if (c.global_defs.agent_report_port != 0 && c.global_defs.agent_key_file.empty())
+        d.error(c.global_defs.where, "agent_report_port needs agent_key_file: reports are "
+                                     "accepted only when they are authenticated");
     auto scripts = index_by_name(c.vrrp_scripts, "vrrp_script", d);
     for (const auto& s : c.vrrp_scripts)
         if (s.script.command.empty())

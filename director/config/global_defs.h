@@ -49,6 +49,9 @@ struct GlobalDefs {
     std::string default_interface;
     int vrrp_rt_priority = 0;  // SCHED_RR priority of the daemon; 0: normal scheduling
     bool vrrp_no_swap = false; // lock the daemon's memory so a page fault cannot delay an advert
+    // lvsd's own: readiness reports pushed by lvs-realserver (0: not listened for).
+    int agent_report_port = 0;
+    std::string agent_key_file;
     std::optional<Script> startup_script;
     std::optional<Script> shutdown_script;
     std::optional<LvsTimeouts> lvs_timeouts;

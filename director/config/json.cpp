@@ -107,6 +107,8 @@ json global_defs(const GlobalDefs& g) {
             {"default_interface", g.default_interface},
             {"vrrp_rt_priority", g.vrrp_rt_priority},
             {"vrrp_no_swap", g.vrrp_no_swap},
+            {"agent_report_port", g.agent_report_port},
+            {"agent_key_file", g.agent_key_file},
             {"startup_script", script(g.startup_script)},
             {"shutdown_script", script(g.shutdown_script)},
             {"lvs_timeouts", lvs_timeouts(g.lvs_timeouts)},

@@ -203,6 +203,18 @@ const KeywordTable<GlobalDefs> table = {
          no_args(s, ctx);
          g.vrrp_no_swap = true;
      }},
+    {"agent_report_port",
+     [](const Statement& s, ParseContext& ctx, GlobalDefs& g) {
+         if (!has_args(s, 1, ctx))
+             return;
+         if (auto p = to_port(s.arg(0), ctx))
+             g.agent_report_port = *p;
+     }},
+    {"agent_key_file",
+     [](const Statement& s, ParseContext& ctx, GlobalDefs& g) {
+         if (auto v = string_arg(s, ctx))
+             g.agent_key_file = *v;
+     }},
     {"startup_script", [](const Statement& s, ParseContext& ctx,
                           GlobalDefs& g) { g.startup_script = script_arg(s, ctx); }},
     {"shutdown_script", [](const Statement& s, ParseContext& ctx,

@@ -1,12 +1,19 @@
 #include "director/daemon/daemon.h"
 
+#include "agent/key_file.h"
 #include "conf/diagnostic.h"
+#include "director/agent/report_weights.h"
+#include "director/config/json.h"
 #include "director/config/parser.h"
+#include "director/dataplane/desired_table.h"
+#include "director/dataplane/ipvs/ipvs.h"
+#include "director/notify/priority.h"
 #include "log/log.h"
 #include "vrrp/instance_spec.h"
 
 #include <systemd/sd-daemon.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 
@@ -14,8 +21,38 @@ namespace lvsd::director {
 
 namespace asio = boost::asio;
 
+namespace {
+
+const config::VrrpInstance* find_instance(const config::Config& c, const std::string& name) {
+    for (const auto& vi : c.vrrp_instances)
+        if (vi.name == name)
+            return &vi;
+    return nullptr;
+}
+
+const config::VrrpSyncGroup* group_of(const config::Config& c, const std::string& instance) {
+    for (const auto& g : c.vrrp_sync_groups)
+        for (const auto& m : g.group)
+            if (m.name == instance)
+                return &g;
+    return nullptr;
+}
+
+const config::VrrpScript* find_script(const config::Config& c, const std::string& name) {
+    for (const auto& s : c.vrrp_scripts)
+        if (s.name == name)
+            return &s;
+    return nullptr;
+}
+
+// How long a clean stop waits for notify_stop scripts before it exits anyway.
+constexpr auto stop_grace = std::chrono::seconds(10);
+
+} // namespace
+
 Daemon::Daemon(DaemonOptions opts, config::Config config)
-    : opts_(std::move(opts)), config_(std::move(config)), signals_(io_), link_events_(io_) {
+    : opts_(std::move(opts)), config_(std::move(config)), signals_(io_), link_events_(io_),
+      stop_deadline_(io_) {
     link_events_.assign(dup(links_.fd()));
 }
 
@@ -25,6 +62,7 @@ int Daemon::run() {
     for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR2})
         signals_.add(sig);
     std::signal(SIGPIPE, SIG_IGN);
+    listen_for_reports(config_.global_defs);
     apply(config_);
     wait_signals();
     wait_links();
@@ -33,7 +71,126 @@ int Daemon::run() {
     return 0;
 }
 
+void Daemon::start_scripts(const config::Config& c) {
+    // Scripts and mail follow global_defs (script_user, security, SMTP): rebuilt with it. A
+    // reload restarts the vrrp_scripts' rise/fall counting.
+    trackers_.clear();
+    notifier_.reset();
+    runner_ = std::make_unique<notify::ScriptRunner>(io_, c.global_defs);
+    notifier_ = std::make_unique<notify::Notifier>(io_, c.global_defs, *runner_);
+    auto report = [&](const std::optional<config::Script>& s) {
+        if (s)
+            if (auto why = runner_->check(*s))
+                log::error(*why);
+    };
+    for (const auto& vi : c.vrrp_instances)
+        for (const auto* s : {&vi.notify.any, &vi.notify.master, &vi.notify.backup,
+                              &vi.notify.fault, &vi.notify.stop})
+            report(*s);
+    std::vector<std::string> tracked;
+    for (const auto& vi : c.vrrp_instances)
+        for (const auto& t : vi.track_script)
+            tracked.push_back(t.name);
+    for (const auto& g : c.vrrp_sync_groups)
+        for (const auto& t : g.track_script)
+            tracked.push_back(t.name);
+    for (const auto& name : tracked) {
+        const auto* script = find_script(c, name);
+        if (!script || trackers_.count(name))
+            continue;
+        report(script->script);
+        auto tracker =
+            std::make_unique<notify::ScriptTracker>(io_, *runner_, *script, [this, name](bool up) {
+                log::info("VRRP_Script(" + name + ") " + (up ? "succeeded" : "failed"));
+                update_tracking();
+            });
+        trackers_.emplace(name, std::move(tracker));
+    }
+    for (auto& [name, tracker] : trackers_)
+        tracker->start();
+}
+
+// Every instance's effective priority and FAULT from its tracked scripts and interfaces (and
+// those of its sync group), recomputed whenever one of them changes.
+void Daemon::update_tracking() {
+    auto interface_up = [&](const std::string& name) {
+        int idx = 0;
+        try {
+            idx = rt_.ifindex(name);
+        } catch (const net::NetlinkError&) {
+        }
+        if (idx == 0)
+            return false;
+        auto it = links_running_.find(idx);
+        if (it == links_running_.end())
+            it = links_running_.emplace(idx, rt_.is_running(idx)).first;
+        return it->second;
+    };
+    std::map<const vrrp::Instance*, notify::EffectivePriority> eff;
+    for (auto& inst : instances_) {
+        const auto* vi = find_instance(config_, inst->spec().name);
+        if (!vi)
+            continue;
+        std::vector<notify::TrackedState> states;
+        auto add = [&](const std::vector<config::Tracked>& ifs,
+                       const std::vector<config::Tracked>& scripts) {
+            for (const auto& t : ifs)
+                states.push_back({t.weight, t.reverse, interface_up(t.name)});
+            for (const auto& t : scripts) {
+                auto it = trackers_.find(t.name);
+                const auto* script = find_script(config_, t.name);
+                if (it == trackers_.end() || !script || it->second->disabled())
+                    continue;
+                states.push_back(notify::tracked_script(t, *script, it->second->up()));
+            }
+        };
+        add(vi->track_interface, vi->track_script);
+        if (const auto* g = group_of(config_, vi->name))
+            add(g->track_interface, g->track_script);
+        eff[inst.get()] = notify::effective_priority(vi->priority, states);
+    }
+    // A sync group fails as one: a member down for its own reasons (link, tracking) takes the
+    // others to FAULT with it.
+    for (auto& inst : instances_) {
+        auto it = eff.find(inst.get());
+        if (it == eff.end())
+            continue;
+        bool fault = it->second.fault;
+        if (const auto* g = group_of(config_, inst->spec().name))
+            for (auto& other : instances_)
+                if (other != inst && group_of(config_, other->spec().name) == g)
+                    fault |= !other->link_running() || eff[other.get()].fault;
+        inst->set_tracking(it->second.priority, fault);
+    }
+}
+
+void Daemon::state_changed(const vrrp::InstanceSpec& spec, vrrp::State to, int priority) {
+    const auto* vi = find_instance(config_, spec.name);
+    if (!vi || !notifier_)
+        return;
+    if (to == vrrp::State::init)
+        notifier_->instance_stopped(*vi, priority);
+    else
+        notifier_->instance_changed(*vi, to, priority);
+    const auto* g = group_of(config_, spec.name);
+    if (!g || to == vrrp::State::init)
+        return;
+    // The group's own notify runs once per group state, on the first member to get there.
+    auto& last = group_state_[g->name];
+    if (last != to) {
+        last = to;
+        notifier_->group_changed(*g, to, priority);
+    }
+    // The other members follow into MASTER or BACKUP (a follower's own change comes back here
+    // and finds the rest already there). FAULT is shared by update_tracking().
+    if (to == vrrp::State::master || to == vrrp::State::backup)
+        for (auto& other : instances_)
+            if (other->spec().name != spec.name && group_of(config_, other->spec().name) == g)
+                other->follow(to);
+}
+
 void Daemon::apply(const config::Config& c) {
+    start_scripts(c);
     auto specs = vrrp::build_specs(c);
     std::vector<std::unique_ptr<vrrp::Instance>> keep;
     // An instance whose settings did not change keeps running in its state: a reload must not
@@ -50,8 +207,11 @@ void Daemon::apply(const config::Config& c) {
     }
     instances_ = std::move(keep);
     for (auto& spec : specs) {
-        auto inst = std::make_unique<vrrp::Instance>(io_, std::move(spec), rt_, announcer_,
-                                                     vrrp::Instance::StateHook{});
+        auto inst = std::make_unique<vrrp::Instance>(
+            io_, std::move(spec), rt_, announcer_,
+            [this](const vrrp::InstanceSpec& s, vrrp::State, vrrp::State to, int priority) {
+                state_changed(s, to, priority);
+            });
         try {
             inst->start();
         } catch (const std::exception& e) {
@@ -60,6 +220,61 @@ void Daemon::apply(const config::Config& c) {
         }
         instances_.push_back(std::move(inst));
     }
+    update_tracking();
+    apply_table();
+}
+
+// The virtual servers: the kernel's table is brought to the configured one by the smallest
+// difference, never flushed, so a restart or reload with the same services changes nothing and
+// established connections live on. The table stays when the daemon stops, for the same reason.
+void Daemon::apply_table() {
+    if (config_.virtual_servers.empty() && !backend_)
+        return;
+    if (!backend_) {
+        try {
+            backend_ = std::make_unique<dataplane::ipvs::Ipvs>();
+        } catch (const std::exception& e) {
+            log::error("virtual_server blocks are configured but the kernel's IPVS cannot be "
+                       "used (" +
+                       std::string(e.what()) + "); load ip_vs (modprobe ip_vs)");
+            return;
+        }
+    }
+    dataplane::WeightOverrides weights;
+    if (reports_)
+        weights = agent::report_weights(config_, reports_->hosts());
+    auto desired = dataplane::desired_table(config_, weights);
+    for (const auto& note : desired.notes)
+        log::warning(note);
+    dataplane::ApplyResult r;
+    try {
+        r = dataplane::reconcile(*backend_, desired.table);
+    } catch (const std::exception& e) {
+        log::error("cannot read the virtual-server table: " + std::string(e.what()));
+        return;
+    }
+    for (const auto& e : r.errors)
+        log::error(e.str());
+    if (!r.ops.empty())
+        log::info("virtual servers: " + std::to_string(r.applied) + " of " +
+                  std::to_string(r.ops.size()) + " changes applied");
+}
+
+// Throws with a clear message when the key cannot be read or the port is taken.
+void Daemon::listen_for_reports(const config::GlobalDefs& g) {
+    reports_.reset();
+    if (g.agent_report_port == 0)
+        return;
+    auto key = lvsd::agent::load_key(g.agent_key_file);
+    try {
+        reports_ = std::make_unique<agent::ReportListener>(
+            io_, static_cast<uint16_t>(g.agent_report_port), std::move(key),
+            [this](const std::string&, const agent::HostState&) { apply_table(); });
+    } catch (const boost::system::system_error& e) {
+        throw std::runtime_error("cannot receive readiness reports on port " +
+                                 std::to_string(g.agent_report_port) + ": " + e.code().message());
+    }
+    log::info("readiness reports: listening on port " + std::to_string(g.agent_report_port));
 }
 
 void Daemon::reload() {
@@ -73,10 +288,18 @@ void Daemon::reload() {
         diags.add(e.diagnostic());
     }
     for (const auto& d : diags.all())
-        (d.severity == conf::Severity::error ? log::error : log::warning)(d.str());
+        log::info(d.str()); // "file:line:col: error: ..." says its own severity
     if (diags.has_errors()) {
         log::error("the new configuration has errors; keeping the running one");
     } else {
+        try {
+            if (next.global_defs.agent_report_port != config_.global_defs.agent_report_port ||
+                next.global_defs.agent_key_file != config_.global_defs.agent_key_file)
+                listen_for_reports(next.global_defs);
+        } catch (const std::exception& e) {
+            log::error(std::string(e.what()) + "; readiness reports are not received");
+            reports_.reset();
+        }
         config_ = std::move(next);
         apply(config_);
     }
@@ -85,18 +308,44 @@ void Daemon::reload() {
 
 void Daemon::stop_all() {
     sd_notify(0, "STOPPING=1");
+    trackers_.clear();
     for (auto& inst : instances_)
         inst->stop();
     instances_.clear();
     signals_.cancel();
     link_events_.cancel();
-    io_.stop();
+    // notify_stop scripts and mails still run; exit when they are done, or after a grace time.
+    auto done = [this] {
+        stop_deadline_.cancel();
+        io_.stop();
+    };
+    if (!notifier_ || notifier_->pending() == 0)
+        return done();
+    notifier_->when_idle(done);
+    stop_deadline_.expires_after(stop_grace);
+    stop_deadline_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec)
+            return;
+        log::warning("notify scripts still running at exit");
+        io_.stop();
+    });
 }
 
 void Daemon::dump_stats() {
-    nlohmann::json j = {{"vrrp_instances", nlohmann::json::array()}};
+    nlohmann::json j = {{"vrrp_instances", nlohmann::json::array()},
+                        {"vrrp_scripts", nlohmann::json::array()}};
     for (const auto& inst : instances_)
         j["vrrp_instances"].push_back(inst->stats());
+    for (const auto& [name, t] : trackers_)
+        j["vrrp_scripts"].push_back({{"name", name},
+                                     {"status", t->disabled() ? "disabled"
+                                                : t->up()     ? "good"
+                                                              : "bad"},
+                                     {"runs", t->runs()}});
+    if (reports_)
+        j["agent_reports"] = reports_->stats();
+    if (notifier_)
+        j["mail"] = {{"sent", notifier_->mails_sent()}, {"failed", notifier_->mails_failed()}};
     std::error_code ec;
     std::filesystem::create_directories(opts_.stats_file.parent_path(), ec);
     std::string tmp = opts_.stats_file.string() + ".tmp";
@@ -128,10 +377,16 @@ void Daemon::wait_links() {
                             [this](const boost::system::error_code& ec) {
                                 if (ec)
                                     return;
-                                links_.drain([this](int ifindex, bool running) {
+                                bool tracked_changed = false;
+                                links_.drain([&](int ifindex, bool running) {
+                                    auto& known = links_running_[ifindex];
+                                    tracked_changed |= known != running;
+                                    known = running;
                                     for (auto& inst : instances_)
                                         inst->link_changed(ifindex, running);
                                 });
+                                if (tracked_changed)
+                                    update_tracking();
                                 wait_links();
                             });
 }

@@ -1,8 +1,14 @@
-// The running director: one event loop that holds the VRRP instances, follows link changes, and
-// answers signals (TERM/INT: clean stop, HUP: reload, USR2: stats dump).
+// The running director: one event loop that holds the VRRP instances, the scripts they track and
+// their notifications, follows link changes, and answers signals (TERM/INT: clean stop, HUP:
+// reload, USR2: stats dump).
 #pragma once
 
+#include "director/agent/report_listener.h"
 #include "director/config/config.h"
+#include "director/dataplane/backend.h"
+#include "director/notify/notifier.h"
+#include "director/notify/script_runner.h"
+#include "director/notify/script_tracker.h"
 #include "net/link_monitor.h"
 #include "net/route_socket.h"
 #include "vrrp/announcer.h"
@@ -11,8 +17,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +44,11 @@ public:
 
 private:
     void apply(const config::Config& c);
+    void start_scripts(const config::Config& c);
+    void update_tracking();
+    void apply_table();
+    void listen_for_reports(const config::GlobalDefs& g);
+    void state_changed(const vrrp::InstanceSpec& spec, vrrp::State to, int priority);
     void reload();
     void stop_all();
     void dump_stats();
@@ -50,7 +63,15 @@ private:
     vrrp::Announcer announcer_;
     net::LinkMonitor links_;
     boost::asio::posix::stream_descriptor link_events_;
+    boost::asio::steady_timer stop_deadline_;
+    std::unique_ptr<notify::ScriptRunner> runner_;
+    std::unique_ptr<notify::Notifier> notifier_;
+    std::map<std::string, std::unique_ptr<notify::ScriptTracker>> trackers_; // by vrrp_script
+    std::map<int, bool> links_running_;                                      // by ifindex
+    std::map<std::string, vrrp::State> group_state_; // by vrrp_sync_group, for its notify
     std::vector<std::unique_ptr<vrrp::Instance>> instances_;
+    std::unique_ptr<dataplane::Backend> backend_; // opened when virtual servers are configured
+    std::unique_ptr<agent::ReportListener> reports_;
 };
 
 } // namespace lvsd::director

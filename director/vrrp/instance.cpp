@@ -64,8 +64,8 @@ void Instance::start() {
         params.primary_address = *source_;
     sm_.emplace(params);
     auto t = now();
-    bool running = rt_.is_running(ifindex_);
-    if (!running)
+    link_running_ = rt_.is_running(ifindex_);
+    if (!link_running_ || tracked_fault_)
         sm_->on_interface_down(t);
     perform(sm_->start(t), t);
     wait_readable();
@@ -83,23 +83,40 @@ void Instance::stop() {
 }
 
 void Instance::link_changed(int ifindex, bool running) {
-    if (!sm_ || ifindex != ifindex_)
+    if (!sm_ || ifindex != ifindex_ || running == link_running_)
         return;
-    auto t = now();
-    if (running) {
+    bool was = link_running_ && !tracked_fault_;
+    link_running_ = running;
+    if (running)
         resolve_source();
-        perform(sm_->on_interface_up(t), t);
-    } else {
-        perform(sm_->on_interface_down(t), t);
-    }
-    arm_timer();
+    update_usable(now(), was);
 }
 
-void Instance::set_priority(int priority) {
+void Instance::set_tracking(int priority, bool fault) {
+    if (!sm_) {
+        tracked_fault_ = fault; // start() applies it
+        return;
+    }
+    auto t = now();
+    bool was = link_running_ && !tracked_fault_;
+    tracked_fault_ = fault;
+    perform(sm_->set_priority(t, static_cast<uint8_t>(std::clamp(priority, 1, 255))), t);
+    update_usable(t, was);
+}
+
+void Instance::follow(State to) {
     if (!sm_)
         return;
     auto t = now();
-    perform(sm_->set_priority(t, static_cast<uint8_t>(std::clamp(priority, 1, 255))), t);
+    perform(sm_->follow(t, to), t);
+    arm_timer();
+}
+
+// The state machine knows one "interface" condition; the link and tracked FAULTs both feed it.
+void Instance::update_usable(TimePoint t, bool was_usable) {
+    bool usable = link_running_ && !tracked_fault_;
+    if (usable != was_usable)
+        perform(usable ? sm_->on_interface_up(t) : sm_->on_interface_down(t), t);
     arm_timer();
 }
 
@@ -139,6 +156,7 @@ void Instance::perform(const Actions& actions, TimePoint t) {
         } else if (std::holds_alternative<BecomeMaster>(a)) {
             ++counters_.became_master;
             add_vips();
+            add_routes(); // after the VIPs: a route's `src` may be one
             announce(spec_.garp.master_repeat);
             if (spec_.garp.master_delay.count() > 0)
                 schedule_garp(spec_.garp.master_delay, spec_.garp.master_repeat);
@@ -147,6 +165,7 @@ void Instance::perform(const Actions& actions, TimePoint t) {
         } else if (std::holds_alternative<BecomeBackup>(a) ||
                    std::holds_alternative<EnterFault>(a) || std::holds_alternative<Stop>(a)) {
             garp_timer_.cancel();
+            remove_routes();
             remove_vips();
         } else if (auto* c = std::get_if<StateChanged>(&a)) {
             if (c->to != State::init)
@@ -226,12 +245,26 @@ void Instance::drain_socket(TimePoint t) {
         }
         const auto& advert = std::get<Advert>(r);
         ++counters_.adverts_received;
+        if (state() == State::master && advert.priority != 0)
+            warn_other_master(t, d->src, advert.priority);
         if (advert.priority == 0)
             ++counters_.priority_zero_received;
         else
             master_ = d->src;
         perform(sm_->on_advert(t, ReceivedAdvert{advert.priority, advert.interval_cs, d->src}), t);
     }
+}
+
+// Two masters on one VRID: each had lost the other's adverts (a filter, a broken link). The
+// election settles it; the operator should still hear that it happened.
+void Instance::warn_other_master(TimePoint t, const net::IpAddress& from, uint8_t priority) {
+    ++counters_.other_master_seen;
+    if (t < next_split_brain_warning_)
+        return;
+    next_split_brain_warning_ = t + std::chrono::seconds(10);
+    log::warning("VRRP_Instance(" + spec_.name + "): another MASTER on VRID " +
+                 std::to_string(spec_.advert.vrid) + ": " + from.str() + " (priority " +
+                 std::to_string(priority) + "); split brain until the election settles it");
 }
 
 void Instance::send_advert(uint8_t priority) {
@@ -280,7 +313,7 @@ void Instance::add_vips() {
                 continue;
             }
             if (!net::contains(have, idx, v.address))
-                rt_.add_address(idx, v.address, v.label);
+                rt_.add_address(idx, v.address, v.label, v.scope);
         } catch (const net::NetlinkError& e) {
             log::error("VRRP_Instance(" + spec_.name + "): " + e.what());
         }
@@ -300,6 +333,35 @@ void Instance::remove_vips() {
             int idx = rt_.ifindex(v.dev);
             if (idx != 0 && net::contains(have, idx, v.address))
                 rt_.remove_address(idx, v.address);
+        } catch (const net::NetlinkError& e) {
+            log::error("VRRP_Instance(" + spec_.name + "): " + e.what());
+        }
+    }
+}
+
+void Instance::add_routes() {
+    for (const auto& v : spec_.routes) {
+        net::Route r = v.route;
+        try {
+            if (!v.dev.empty() && (r.ifindex = rt_.ifindex(v.dev)) == 0) {
+                log::error("VRRP_Instance(" + spec_.name + "): no interface " + v.dev +
+                           " for route " + r.destination.str_prefixed());
+                continue;
+            }
+            rt_.add_route(r);
+        } catch (const net::NetlinkError& e) {
+            log::error("VRRP_Instance(" + spec_.name + "): " + e.what());
+        }
+    }
+}
+
+void Instance::remove_routes() {
+    for (const auto& v : spec_.routes) {
+        net::Route r = v.route;
+        try {
+            if (!v.dev.empty() && (r.ifindex = rt_.ifindex(v.dev)) == 0)
+                continue; // the device went away, and its routes with it
+            rt_.remove_route(r);
         } catch (const net::NetlinkError& e) {
             log::error("VRRP_Instance(" + spec_.name + "): " + e.what());
         }
@@ -355,6 +417,7 @@ nlohmann::json Instance::stats() const {
         {"priority_zero_received", counters_.priority_zero_received},
         {"send_errors", counters_.send_errors},
         {"became_master", counters_.became_master},
+        {"other_master_seen", counters_.other_master_seen},
         {"dropped", drops},
         {"dropped_total", counters_.drops.total()},
     };

@@ -31,6 +31,7 @@ struct InstanceCounters {
     uint64_t send_errors = 0;
     uint64_t became_master = 0;
     uint64_t priority_zero_received = 0;
+    uint64_t other_master_seen = 0; // adverts from another master while we were master
     DropCounters drops;
 };
 
@@ -50,8 +51,13 @@ public:
     // Clean stop: a master sends priority 0 so that the backup takes over at once; VIPs removed.
     void stop();
     void link_changed(int ifindex, bool running);
-    // Effective priority from tracked scripts and interfaces (1..255).
-    void set_priority(int priority);
+    // What tracked scripts and interfaces make of the instance: its effective priority (1..255)
+    // and whether one of them puts it in FAULT. The instance runs only while its own link is up
+    // and no tracked item says FAULT.
+    void set_tracking(int priority, bool fault);
+    // vrrp_sync_group: follow another member into MASTER or BACKUP.
+    void follow(State to);
+    bool link_running() const { return link_running_; }
 
     const InstanceSpec& spec() const { return spec_; }
     State state() const;
@@ -59,14 +65,18 @@ public:
 
 private:
     void perform(const Actions& actions, TimePoint now);
+    void update_usable(TimePoint now, bool was_usable);
     void arm_timer();
     void on_timer();
     void wait_readable();
     void drain_socket(TimePoint now);
     void send_advert(uint8_t priority);
+    void warn_other_master(TimePoint t, const net::IpAddress& from, uint8_t priority);
     bool resolve_source();
     void add_vips();
     void remove_vips();
+    void add_routes();
+    void remove_routes();
     void announce(int repeat);
     void schedule_garp(Duration after, int repeat);
 
@@ -88,6 +98,9 @@ private:
     std::optional<net::IpAddress> master_; // source of the last accepted advert
     InstanceCounters counters_;
     int last_send_error_ = 0;
+    bool link_running_ = true;
+    bool tracked_fault_ = false;
+    TimePoint next_split_brain_warning_{};
 };
 
 } // namespace lvsd::vrrp

@@ -21,7 +21,21 @@ int family_of(const cfg::VrrpInstance& vi) {
 }
 
 Vip vip_of(const cfg::VirtualAddress& a, const cfg::VrrpInstance& vi, bool advertised) {
-    return Vip{a.address, a.dev.empty() ? vi.interface : a.dev, a.label, advertised};
+    return Vip{a.address, a.dev.empty() ? vi.interface : a.dev, a.label, a.scope, advertised};
+}
+
+VirtualRoute route_of(const cfg::VirtualRoute& r) {
+    VirtualRoute v;
+    v.route.destination = r.destination;
+    v.route.via = r.via;
+    v.route.source = r.source;
+    if (!r.table.empty())
+        v.route.table = r.table;
+    v.route.scope = r.scope;
+    v.route.type = r.type;
+    v.route.metric = r.metric;
+    v.dev = r.dev;
+    return v;
 }
 
 InstanceSpec spec_of(const cfg::VrrpInstance& vi) {
@@ -62,6 +76,8 @@ InstanceSpec spec_of(const cfg::VrrpInstance& vi) {
     for (const auto& a : vi.virtual_ipaddress_excluded)
         s.vips.push_back(vip_of(a, vi, false));
     s.expected.address_count = s.advert.addresses.size();
+    for (const auto& r : vi.virtual_routes)
+        s.routes.push_back(route_of(r));
 
     s.source = vi.unicast_peer.empty() ? vi.mcast_src_ip : vi.unicast_src_ip;
     for (const auto& p : vi.unicast_peer)
@@ -91,7 +107,7 @@ bool same_expected(const Expected& a, const Expected& b) {
 bool InstanceSpec::operator==(const InstanceSpec& o) const {
     return name == o.name && interface == o.interface && family == o.family &&
            same_params(params, o.params) && same_expected(expected, o.expected) &&
-           advert == o.advert && vips == o.vips && source == o.source &&
+           advert == o.advert && vips == o.vips && routes == o.routes && source == o.source &&
            unicast_peers == o.unicast_peers && garp == o.garp;
 }
 

@@ -5,6 +5,7 @@
 
 #include "director/config/config.h"
 #include "net/ip_address.h"
+#include "net/route_socket.h"
 #include "vrrp/packet.h"
 #include "vrrp/state_machine.h"
 
@@ -18,8 +19,16 @@ struct Vip {
     net::IpAddress address; // with its prefix length
     std::string dev;        // the instance's interface unless the line named another
     std::string label;
+    std::string scope;      // empty: global
     bool advertised = true; // false for virtual_ipaddress_excluded
     bool operator==(const Vip&) const = default;
+};
+
+// A `virtual_routes` entry: present while MASTER. The device is resolved when it is added.
+struct VirtualRoute {
+    net::Route route; // ifindex left 0
+    std::string dev;  // empty: the kernel picks it from `via`
+    bool operator==(const VirtualRoute&) const = default;
 };
 
 struct GarpSettings {
@@ -38,6 +47,7 @@ struct InstanceSpec {
     Expected expected;
     Advert advert; // priority left 0: the state machine's priority goes in at each send
     std::vector<Vip> vips;
+    std::vector<VirtualRoute> routes;
     std::optional<net::IpAddress> source; // unicast_src_ip / mcast_src_ip; else the interface's
     std::vector<net::IpAddress> unicast_peers; // empty: multicast
     GarpSettings garp;

@@ -168,4 +168,16 @@ Actions StateMachine::set_priority(TimePoint now, uint8_t priority) {
     return out;
 }
 
+Actions StateMachine::follow(TimePoint now, State to) {
+    Actions out;
+    if (to == State::master && state_ == State::backup) {
+        enter_master(now, out);
+    } else if (to == State::backup && state_ == State::master) {
+        out.push_back(BecomeBackup{});
+        reset_master_down(now);
+        change(State::backup, out);
+    }
+    return out;
+}
+
 } // namespace lvsd::vrrp

@@ -49,6 +49,9 @@ public:
     Actions on_interface_up(TimePoint now);
     // Effective priority after tracked scripts/interfaces changed it (1..255).
     Actions set_priority(TimePoint now, uint8_t priority);
+    // vrrp_sync_group: another member changed state, and this one follows it between BACKUP and
+    // MASTER (FAULT is shared through on_interface_down instead). Other states are left alone.
+    Actions follow(TimePoint now, State to);
 
 private:
     void enter_master(TimePoint now, Actions& out);

@@ -7,6 +7,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/route.h>
 
 namespace lvsd::net {
 
@@ -147,7 +148,18 @@ static AddrPtr make_addr(int ifindex, const IpAddress& a) {
 }
 
 void RouteSocket::add_address(int ifindex, const IpAddress& a, const std::string& label) {
+    add_address(ifindex, a, label, "");
+}
+
+void RouteSocket::add_address(int ifindex, const IpAddress& a, const std::string& label,
+                              const std::string& scope) {
     AddrPtr addr = make_addr(ifindex, a);
+    if (!scope.empty()) {
+        int s = rtnl_str2scope(scope.c_str());
+        if (s < 0)
+            throw NetlinkError("unknown scope " + scope, -NLE_INVAL);
+        rtnl_addr_set_scope(addr.get(), s);
+    }
     if (a.is_v4() && !label.empty())
         check(rtnl_addr_set_label(addr.get(), label.c_str()), "bad label " + label);
     if (!a.is_v4())
@@ -161,6 +173,72 @@ void RouteSocket::remove_address(int ifindex, const IpAddress& a) {
     if (rc == -NLE_NOADDR || rc == -NLE_OBJ_NOTFOUND)
         return; // already gone: the goal is reached
     check(rc, "cannot remove " + a.str_prefixed());
+}
+
+struct RouteDeleter {
+    void operator()(rtnl_route* r) const { rtnl_route_put(r); }
+};
+
+static std::unique_ptr<nl_addr, NlAddrDeleter> nl_address(const IpAddress& a, int prefix) {
+    std::unique_ptr<nl_addr, NlAddrDeleter> p(
+        nl_addr_build(a.family, a.bytes.data(), a.is_v4() ? 4 : 16));
+    nl_addr_set_prefixlen(p.get(), prefix);
+    return p;
+}
+
+static std::unique_ptr<rtnl_route, RouteDeleter> make_route(const Route& r) {
+    std::unique_ptr<rtnl_route, RouteDeleter> route(rtnl_route_alloc());
+    const std::string what = "route " + r.destination.str_prefixed();
+    rtnl_route_set_family(route.get(), static_cast<uint8_t>(r.destination.family));
+    check(
+        rtnl_route_set_dst(route.get(), nl_address(r.destination, r.destination.prefix_len).get()),
+        what);
+    int table = rtnl_route_str2table(r.table.c_str());
+    if (table < 0)
+        throw NetlinkError(what + ": unknown table " + r.table, -NLE_INVAL);
+    rtnl_route_set_table(route.get(), static_cast<uint32_t>(table));
+    rtnl_route_set_protocol(route.get(), RTPROT_STATIC);
+    if (!r.type.empty()) {
+        int type = nl_str2rtntype(r.type.c_str());
+        if (type < 0)
+            throw NetlinkError(what + ": unknown type " + r.type, -NLE_INVAL);
+        rtnl_route_set_type(route.get(), static_cast<uint8_t>(type));
+    }
+    if (!r.scope.empty()) {
+        int scope = rtnl_str2scope(r.scope.c_str());
+        if (scope < 0)
+            throw NetlinkError(what + ": unknown scope " + r.scope, -NLE_INVAL);
+        rtnl_route_set_scope(route.get(), static_cast<uint8_t>(scope));
+    }
+    if (r.source)
+        check(rtnl_route_set_pref_src(route.get(),
+                                      nl_address(*r.source, r.source->max_prefix()).get()),
+              what);
+    if (r.metric)
+        rtnl_route_set_priority(route.get(), *r.metric);
+    if (r.via || r.ifindex) {
+        rtnl_nexthop* nh = rtnl_route_nh_alloc(); // owned by the route once added
+        if (r.via)
+            rtnl_route_nh_set_gateway(nh, nl_address(*r.via, r.via->max_prefix()).get());
+        if (r.ifindex)
+            rtnl_route_nh_set_ifindex(nh, r.ifindex);
+        rtnl_route_add_nexthop(route.get(), nh);
+    }
+    return route;
+}
+
+void RouteSocket::add_route(const Route& r) {
+    auto route = make_route(r);
+    check(rtnl_route_add(sock_, route.get(), NLM_F_CREATE | NLM_F_REPLACE),
+          "cannot add route " + r.destination.str_prefixed());
+}
+
+void RouteSocket::remove_route(const Route& r) {
+    auto route = make_route(r);
+    int rc = rtnl_route_delete(sock_, route.get(), 0);
+    if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NOADDR)
+        return; // already gone
+    check(rc, "cannot remove route " + r.destination.str_prefixed());
 }
 
 } // namespace lvsd::net

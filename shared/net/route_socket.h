@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -33,6 +34,19 @@ struct InterfaceAddress {
 
 bool contains(const std::vector<InterfaceAddress>& list, int ifindex, const IpAddress& a);
 
+// A route as `ip route` writes it; unset fields are left to the kernel.
+struct Route {
+    IpAddress destination; // with its prefix length
+    std::optional<IpAddress> via;
+    std::optional<IpAddress> source; // preferred source (`src`)
+    int ifindex = 0;
+    std::string table = "main"; // a name of /etc/iproute2/rt_tables' defaults, or a number
+    std::string scope;          // empty: the kernel's default for the route
+    std::string type;           // empty: unicast; blackhole, unreachable, prohibit, throw
+    std::optional<unsigned> metric;
+    bool operator==(const Route&) const = default;
+};
+
 class RouteSocket {
 public:
     RouteSocket();
@@ -54,6 +68,12 @@ public:
     std::vector<InterfaceAddress> addresses();
     void add_address(int ifindex, const IpAddress& a, const std::string& label);
     void remove_address(int ifindex, const IpAddress& a);
+    // scope: "" (global), "link", "host", ... as ip-address(8) names them.
+    void add_address(int ifindex, const IpAddress& a, const std::string& label,
+                     const std::string& scope);
+
+    void add_route(const Route& r); // replaces a route with the same key
+    void remove_route(const Route& r);
 
 private:
     nl_sock* sock_;

@@ -1,6 +1,7 @@
 #include "sys/pidfile.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <stdexcept>
@@ -30,6 +31,20 @@ PidFile::PidFile(std::filesystem::path path) : path_(std::move(path)) {
         throw std::runtime_error("already running as pid " + pid + " (" + path_.string() + ")");
     }
     rewrite();
+}
+
+int PidFile::holder(const std::filesystem::path& path) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    int pid = 0;
+    if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+        char buf[32] = {};
+        if (pread(fd, buf, sizeof buf - 1, 0) > 0)
+            pid = std::atoi(buf);
+    }
+    close(fd);
+    return pid;
 }
 
 PidFile::~PidFile() {

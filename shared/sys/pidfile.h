@@ -18,6 +18,9 @@ public:
     // After a fork: the file should name the child (which shares the lock).
     void rewrite();
 
+    // The pid of the live process holding `path`, or 0 when none does (no file, or not locked).
+    static int holder(const std::filesystem::path& path);
+
 private:
     std::filesystem::path path_;
     int fd_ = -1;

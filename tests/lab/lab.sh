@@ -149,7 +149,7 @@ lab_teardown() {
         ns=$(lab_ns "$n")
         # lvs-realserver keys its state by namespace inode; a failed test may leave it behind.
         local ino; ino=$(stat -L -c %i "/run/netns/$ns" 2>/dev/null)
-        [ -n "$ino" ] && rm -f "/run/lvsd/realserver.netns$ino.state"{,.lock,.tmp} \
+        [ -n "$ino" ] && rm -f "/run/lvsd/realserver.netns$ino.state"{,.lock,.tmp,.pid} \
             "/run/lvs-director.netns$ino.pid" "/run/lvsd/director.netns$ino.stats.json"{,.tmp}
         ip netns del "$ns" 2>/dev/null
     done

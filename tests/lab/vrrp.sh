@@ -2,7 +2,8 @@
 # Debian's keepalived as a VRRP node, and ask who holds a VIP. Source after lab.sh.
 #   vrrp_conf OUT VERSION ADVERT_INT PRIORITY VIP [key=value ...]
 #       keys: vrid (51), state (BACKUP), preempt (yes|no), src/peers (unicast: "A" and "B C"),
-#             auth (PASS password, v2 only), iface (eth0)
+#             auth (PASS password, v2 only), iface (eth0),
+#             global (extra global_defs lines separated by ';', e.g. "vrrp_rt_priority 50;vrrp_no_swap")
 #   pid=$(vrrp_start_ours NODE CONF)       lvs-director -n -l in NODE (needs LVS_DIRECTOR)
 #   pid=$(vrrp_start_keepalived NODE CONF) keepalived -P -n -l in NODE, own pid files
 #   vrrp_kill_node NODE PID                SIGKILL the daemon and its children, link down
@@ -10,17 +11,19 @@
 
 vrrp_conf() {
     local out=$1 ver=$2 int=$3 prio=$4 vip=$5; shift 5
-    local vrid=51 state=BACKUP preempt=yes src="" peers="" auth="" iface=eth0 kv
+    local vrid=51 state=BACKUP preempt=yes src="" peers="" auth="" iface=eth0 global="" kv
     for kv in "$@"; do
         case $kv in
         vrid=*) vrid=${kv#*=} ;; state=*) state=${kv#*=} ;; preempt=*) preempt=${kv#*=} ;;
         src=*) src=${kv#*=} ;; peers=*) peers=${kv#*=} ;; auth=*) auth=${kv#*=} ;;
-        iface=*) iface=${kv#*=} ;;
+        iface=*) iface=${kv#*=} ;; global=*) global=${kv#*=} ;;
         esac
     done
     {
         echo "global_defs {"
         echo "    vrrp_version $ver"
+        local g gl=(); IFS=';' read -ra gl <<<"$global"
+        for g in "${gl[@]}"; do [ -z "$g" ] || echo "    $g"; done
         echo "}"
         echo "vrrp_instance VI_$vrid {"
         echo "    state $state"
@@ -83,8 +86,11 @@ vrrp_revive_node() {
 
 vrrp_holders() {
     local vip=${1%/*} n out=""; shift
+    local addrs
     for n in "$@"; do
-        lab_exec "$n" ip -o addr show dev eth0 | grep -q "inet6\? $vip/" && out+="$n "
+        # Read first, then match: `ip | grep -q` dies of SIGPIPE under pipefail.
+        addrs=$(lab_exec "$n" ip -o addr show dev eth0)
+        grep -q "inet6\? $vip/" <<<"$addrs" && out+="$n "
     done
     echo "${out% }"
 }

@@ -1,10 +1,11 @@
-// The pure parts around the VRRP socket shell: announcement frames, the IPv4 header a raw
-// socket delivers, and the configuration → instance spec mapping that reload compares.
+// The daemon's pure helpers: announcement frames, the IPv4 header a raw socket delivers, the
+// configuration → instance spec mapping that reload compares, agent states → table weights.
 #define BOOST_TEST_MODULE vrrp_io
 #include <boost/test/unit_test.hpp>
 
 #include "conf/reader.h"
 #include "conf/statement.h"
+#include "director/agent/report_weights.h"
 #include "director/config/checks.h"
 #include "director/config/parser.h"
 #include "vrrp/announce.h"
@@ -165,4 +166,38 @@ vrrp_instance VI_6 {
     auto changed = text;
     changed.replace(changed.find("priority 150"), 12, "priority 151");
     BOOST_CHECK(!(specs_of(changed)[0] == a[0]));
+}
+
+
+BOOST_AUTO_TEST_CASE(agent_states_become_weights) {
+    using lvsd::director::agent::weight_under;
+    BOOST_CHECK_EQUAL(weight_under("up", 3), 3);
+    BOOST_CHECK_EQUAL(weight_under("ready", 3), 3);
+    BOOST_CHECK_EQUAL(weight_under("drain", 3), 0);
+    BOOST_CHECK_EQUAL(weight_under("down #nginx not listening", 3), 0);
+    BOOST_CHECK_EQUAL(weight_under("maint", 3), 0);
+    BOOST_CHECK_EQUAL(weight_under("50%", 4), 2);
+    BOOST_CHECK_EQUAL(weight_under("150%", 4), 0); // nonsense is not "up"
+    BOOST_CHECK_EQUAL(weight_under("x%", 4), 0);
+
+    conf::Diagnostics diags;
+    conf::Reader r(diags);
+    auto c = director::config::parse_config(conf::build_statements(r.read_string(R"(
+virtual_server 10.0.0.100 80 {
+    real_server 10.0.0.11 80 {
+        weight 3
+    }
+    real_server 10.0.0.12 80
+}
+)",
+                                                                                 "t.conf")),
+                                            diags);
+    std::map<std::string, director::agent::HostState> hosts;
+    hosts["rs1"].state = "drain";
+    hosts["rs1"].from = "10.0.0.11";
+    hosts["rs2"].state = "up";
+    hosts["rs2"].from = "10.0.0.12";
+    auto w = director::agent::report_weights(c, hosts);
+    BOOST_REQUIRE_EQUAL(w.size(), 1u);
+    BOOST_CHECK_EQUAL((w.at({0, 0})), 0);
 }

@@ -333,3 +333,22 @@ BOOST_AUTO_TEST_CASE(equal_priority_masters_elect_higher_address) {
     lan.run_until(lan.now + skew_time(Version::v3, 100, 100));
     BOOST_CHECK(lan.state(0) == State::master);
 }
+
+BOOST_AUTO_TEST_CASE(sync_group_member_follows_between_backup_and_master) {
+    StateMachine sm(params(50));
+    sm.start(t0);
+    // A backup follows a member into MASTER at once, with an advert and the VIPs.
+    auto a = sm.follow(t0 + 10ms, State::master);
+    BOOST_CHECK(sm.state() == State::master);
+    BOOST_CHECK(has<SendAdvert>(a) && has<BecomeMaster>(a));
+    BOOST_CHECK(changed(a, State::backup, State::master));
+    BOOST_CHECK(sm.follow(t0 + 20ms, State::master).empty()); // already there
+    // ... and back to BACKUP, releasing the VIPs, with Master_Down running again.
+    a = sm.follow(t0 + 30ms, State::backup);
+    BOOST_CHECK(sm.state() == State::backup && has<BecomeBackup>(a));
+    BOOST_CHECK(*sm.next_deadline() > t0 + 30ms);
+    // FAULT is not left through follow(): only the link (or tracking) ends it.
+    sm.on_interface_down(t0 + 40ms);
+    BOOST_CHECK(sm.follow(t0 + 50ms, State::master).empty());
+    BOOST_CHECK(sm.state() == State::fault);
+}

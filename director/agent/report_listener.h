@@ -1,0 +1,56 @@
+// Receives lvs-realserver's readiness reports (shared/agent/report.h) on a UDP port: authentic,
+// fresh reports update the sender's state; forged, replayed or garbled ones are counted, logged
+// at a limited rate, and change nothing.
+#pragma once
+
+#include "agent/replay_guard.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lvsd::director::agent {
+
+struct HostState {
+    std::string state; // agent-check text
+    std::string from;  // source address of the last report
+    uint64_t seq = 0;
+    std::chrono::steady_clock::time_point received{};
+};
+
+class ReportListener {
+public:
+    using OnChange = std::function<void(const std::string& host, const HostState&)>;
+
+    // Throws boost::system::system_error when the port cannot be bound.
+    ReportListener(boost::asio::io_context& io, uint16_t port, std::vector<uint8_t> key,
+                   OnChange on_change);
+
+    nlohmann::json stats() const;
+    const std::map<std::string, HostState>& hosts() const { return hosts_; }
+
+private:
+    void receive();
+    void handle(std::size_t n);
+    void complain(const std::string& what);
+
+    boost::asio::ip::udp::socket sock_;
+    boost::asio::ip::udp::endpoint from_;
+    std::array<char, 2048> buf_{};
+    std::vector<uint8_t> key_;
+    OnChange on_change_;
+    lvsd::agent::ReplayGuard guard_;
+    std::map<std::string, HostState> hosts_;
+    uint64_t accepted_ = 0, forged_ = 0, malformed_ = 0, replayed_ = 0;
+    std::chrono::steady_clock::time_point next_complaint_{};
+};
+
+} // namespace lvsd::director::agent

@@ -1,0 +1,40 @@
+#include "director/agent/report_weights.h"
+
+#include <cstdlib>
+
+namespace lvsd::director::agent {
+
+int weight_under(const std::string& state, int configured) {
+    if (state == "up" || state == "ready")
+        return configured;
+    if (!state.empty() && state.back() == '%') {
+        char* end = nullptr;
+        long pct = std::strtol(state.c_str(), &end, 10);
+        if (end == state.c_str() + state.size() - 1 && pct >= 0 && pct <= 100)
+            return static_cast<int>(configured * pct / 100);
+    }
+    return 0;
+}
+
+dataplane::WeightOverrides report_weights(const config::Config& c,
+                                          const std::map<std::string, HostState>& hosts) {
+    // The reports name their sender by address; a real server is matched by its own.
+    std::map<std::string, const HostState*> by_address;
+    for (const auto& [name, h] : hosts)
+        by_address[h.from] = &h;
+    dataplane::WeightOverrides out;
+    for (size_t v = 0; v < c.virtual_servers.size(); ++v) {
+        const auto& rss = c.virtual_servers[v].real_servers;
+        for (size_t r = 0; r < rss.size(); ++r) {
+            auto it = by_address.find(rss[r].address.str());
+            if (it == by_address.end())
+                continue;
+            int w = weight_under(it->second->state, rss[r].weight);
+            if (w != rss[r].weight)
+                out[{v, r}] = w;
+        }
+    }
+    return out;
+}
+
+} // namespace lvsd::director::agent

@@ -1,0 +1,51 @@
+#include "report_sender.h"
+
+#include "agent/report.h"
+#include "log/log.h"
+
+#include <boost/asio/ip/v6_only.hpp>
+#include <memory>
+
+namespace lvsd::realserver {
+
+namespace asio = boost::asio;
+using asio::ip::udp;
+
+ReportSender::ReportSender(asio::io_context& io, std::vector<net::IpAddress> directors, int port,
+                           std::vector<uint8_t> key, std::string host)
+    : sock_(io), key_(std::move(key)), host_(std::move(host)) {
+    sock_.open(udp::v6());
+    sock_.set_option(asio::ip::v6_only(false)); // IPv4 directors through mapped addresses
+    for (const auto& d : directors) {
+        auto a = asio::ip::make_address(d.str());
+        if (a.is_v4())
+            a = asio::ip::make_address_v6(asio::ip::v4_mapped, a.to_v4());
+        to_.emplace_back(a, static_cast<uint16_t>(port));
+    }
+}
+
+void ReportSender::report(const std::string& state, std::chrono::steady_clock::duration refresh) {
+    auto now = std::chrono::steady_clock::now();
+    if (state == last_ && now - last_sent_ < refresh)
+        return;
+    last_ = state;
+    last_sent_ = now;
+    agent::Report r;
+    r.host = host_;
+    r.seq = ++seq_;
+    r.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+    r.state = state;
+    auto datagram = std::make_shared<std::string>(agent::encode_report(r, key_));
+    for (const auto& to : to_)
+        sock_.async_send_to(asio::buffer(*datagram), to,
+                            [datagram, to](const boost::system::error_code& ec, std::size_t) {
+                                // A director that is down or unreachable is not ours to wait for.
+                                if (ec && ec != asio::error::operation_aborted)
+                                    log::warning("cannot send a report to " +
+                                                 to.address().to_string() + ": " + ec.message());
+                            });
+}
+
+} // namespace lvsd::realserver

@@ -1,0 +1,28 @@
+// A readiness report from lvs-realserver to the directors: one UDP datagram, the report as a JSON
+// line followed by its HMAC-SHA256 (hex) under a key both sides share. Only an authentic report
+// is parsed; a sequence number and a timestamp let the receiver refuse replays (replay_guard.h).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace lvsd::agent {
+
+struct Report {
+    std::string host;    // the sender's name for itself (its host name unless configured)
+    uint64_t seq = 0;    // grows by one per report of this sender's run
+    int64_t time_ms = 0; // sender's clock, Unix milliseconds
+    std::string state;   // agent-check text: "up", "drain", "down #reason", ...
+    bool operator==(const Report&) const = default;
+};
+
+enum class ReportError { malformed, bad_mac };
+
+std::string encode_report(const Report& r, std::span<const uint8_t> key);
+std::variant<Report, ReportError> decode_report(std::string_view datagram,
+                                                std::span<const uint8_t> key);
+
+} // namespace lvsd::agent
