@@ -143,7 +143,8 @@ void check_virtual_servers(const Config& c, Diagnostics& d) {
             d.error(vs.where, "virtual_server " + name + " is defined twice");
         for (const auto& rs : vs.real_servers) {
             // IPVS forwards across families only by tunnelling.
-            if (vs.kind == VirtualServerKind::address && vs.lvs_method != LvsMethod::tun &&
+            if (vs.kind == VirtualServerKind::address &&
+                rs.lvs_method.value_or(vs.lvs_method) != LvsMethod::tun &&
                 rs.address.family != vs.address.family)
                 d.error(rs.where, "real server " + rs.address.str() + " is " +
                                       family_name(rs.address) + " but the virtual server is " +
@@ -151,6 +152,11 @@ void check_virtual_servers(const Config& c, Diagnostics& d) {
             if (rs.uthreshold && rs.lthreshold > rs.uthreshold)
                 d.error(rs.where, "lthreshold is above uthreshold");
         }
+        // keepalived resets it with an error; IPVS would apply it to nothing else.
+        if (vs.ops && vs.protocol != Protocol::udp)
+            d.error(vs.where, "virtual_server " + name +
+                                  ": 'ops' (one-packet scheduling) needs "
+                                  "protocol UDP");
         if (vs.sorry_server && vs.kind == VirtualServerKind::address &&
             vs.sorry_server->address.family != vs.address.family && vs.lvs_method != LvsMethod::tun)
             d.error(vs.sorry_server->where, "sorry_server is not of the virtual server's family");
@@ -175,6 +181,14 @@ void check_config(Config& c, Diagnostics& d) {
     check_sync_groups(c, d);
     check_vrids(c, d);
     check_virtual_servers(c, d);
+    if (const auto& sd = c.global_defs.lvs_sync_daemon; sd && !sd->vrrp_instance.empty()) {
+        bool found = false;
+        for (const auto& vi : c.vrrp_instances)
+            found = found || vi.name == sd->vrrp_instance;
+        if (!found) // keepalived says nothing; the daemons would follow no instance
+            d.warning(sd->where, "lvs_sync_daemon follows vrrp_instance '" + sd->vrrp_instance +
+                                     "', which is not defined");
+    }
 }
 
 } // namespace lvsd::director::config

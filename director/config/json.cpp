@@ -75,6 +75,21 @@ json routes(const std::vector<VirtualRoute>& list) {
     return out;
 }
 
+json lvs_timeouts(const std::optional<LvsTimeouts>& t) {
+    if (!t)
+        return nullptr;
+    return {{"tcp", opt(t->tcp)}, {"tcpfin", opt(t->tcpfin)}, {"udp", opt(t->udp)}};
+}
+
+json lvs_sync_daemon(const std::optional<LvsSyncDaemon>& d) {
+    if (!d)
+        return nullptr;
+    return {{"interface", d->interface}, {"vrrp_instance", d->vrrp_instance},
+            {"id", opt(d->sync_id)},     {"maxlen", opt(d->max_len)},
+            {"port", opt(d->port)},      {"ttl", opt(d->ttl)},
+            {"group", opt_ip(d->group)}};
+}
+
 json global_defs(const GlobalDefs& g) {
     return {{"router_id", g.router_id},
             {"notification_email", g.notification_email},
@@ -98,7 +113,9 @@ json global_defs(const GlobalDefs& g) {
             {"shutdown_script", script(g.shutdown_script)},
             {"lvs_dataplane", g.lvs_dataplane == LvsDataplane::ipvs       ? "ipvs"
                               : g.lvs_dataplane == LvsDataplane::nftables ? "nftables"
-                                                                          : "auto"}};
+                                                                          : "auto"},
+            {"lvs_timeouts", lvs_timeouts(g.lvs_timeouts)},
+            {"lvs_sync_daemon", lvs_sync_daemon(g.lvs_sync_daemon)}};
 }
 
 json instance(const VrrpInstance& vi) {
@@ -206,6 +223,30 @@ const char* method_name(LvsMethod m) {
     return "NAT";
 }
 
+// {"type": "gue", "port": 6080, "checksum": "csum"}; null unless tunnelled.
+json tunnel(LvsMethod m, const TunnelOptions& t) {
+    if (m != LvsMethod::tun)
+        return nullptr;
+    const char* type = t.type == TunnelType::gue   ? "gue"
+                       : t.type == TunnelType::gre ? "gre"
+                                                   : "ipip";
+    const char* csum = t.checksum == TunnelChecksum::csum      ? "csum"
+                       : t.checksum == TunnelChecksum::remcsum ? "remcsum"
+                                                               : "nocsum";
+    return {{"type", type}, {"port", t.port}, {"checksum", csum}};
+}
+
+json sched_flags(const VirtualServer& vs) {
+    json out = json::array();
+    if (vs.sched_flag_1)
+        out.push_back("flag-1");
+    if (vs.sched_flag_2)
+        out.push_back("flag-2");
+    if (vs.sched_flag_3)
+        out.push_back("flag-3");
+    return out;
+}
+
 const char* protocol_name(Protocol p) {
     switch (p) {
     case Protocol::tcp:
@@ -234,7 +275,11 @@ json virtual_server(const VirtualServer& vs) {
     }
     j["delay_loop"] = vs.delay_loop;
     j["lvs_sched"] = vs.lvs_sched;
+    j["lvs_sched_flags"] = sched_flags(vs);
+    j["ops"] = vs.ops;
     j["lvs_method"] = method_name(vs.lvs_method);
+    j["tunnel"] = tunnel(vs.lvs_method, vs.tunnel);
+    j["persistence_engine"] = vs.persistence_engine;
     j["persistence_timeout"] = opt(vs.persistence_timeout);
     j["persistence_granularity"] = opt_ip(vs.persistence_granularity);
     j["protocol"] = protocol_name(vs.protocol);
@@ -259,6 +304,9 @@ json virtual_server(const VirtualServer& vs) {
             {{"address", rs.address.str()},
              {"port", rs.port},
              {"weight", rs.weight},
+             {"lvs_method", method_name(rs.lvs_method.value_or(vs.lvs_method))},
+             {"tunnel",
+              rs.lvs_method ? tunnel(*rs.lvs_method, rs.tunnel) : tunnel(vs.lvs_method, vs.tunnel)},
              {"inhibit_on_failure", rs.inhibit_on_failure.value_or(vs.inhibit_on_failure)},
              {"notify_up", script(rs.notify_up)},
              {"notify_down", script(rs.notify_down)},

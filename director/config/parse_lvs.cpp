@@ -33,29 +33,122 @@ void lvs_sched(const Statement& s, ParseContext& ctx, VirtualServer& vs) {
     vs.lvs_sched = w.text;
 }
 
-std::optional<LvsMethod> parse_method(const Statement& s, ParseContext& ctx) {
+struct Method {
+    LvsMethod method = LvsMethod::nat;
+    TunnelOptions tunnel;
+};
+
+// `TUN [type {ipip|gue port NUM|gre} [nocsum|csum|remcsum]]`, options in any order, checked as
+// keepalived checks them: gue needs a port and only gue has one; gre has no remcsum; ipip no
+// checksum at all. `whose` is "virtual server" or "real server", for messages.
+std::optional<TunnelOptions> tunnel_options(const Statement& s, ParseContext& ctx,
+                                            const char* whose) {
+    TunnelOptions t;
+    bool has_port = false;
+    std::optional<conf::Location> csum_at;
+    for (size_t i = 1; i < s.arg_count(); ++i) {
+        const auto& w = s.arg(i);
+        if (w.text == "type" || w.text == "port") {
+            if (i + 1 >= s.arg_count()) {
+                ctx.error(w.where, "'" + w.text + "' needs a value");
+                return std::nullopt;
+            }
+            const auto& v = s.arg(++i);
+            if (w.text == "port") {
+                auto p = to_int(v, 1, 65535, ctx);
+                if (!p)
+                    return std::nullopt;
+                t.port = static_cast<int>(*p);
+                has_port = true;
+            } else if (v.text == "ipip") {
+                t.type = TunnelType::ipip;
+            } else if (v.text == "gue") {
+                t.type = TunnelType::gue;
+            } else if (v.text == "gre") {
+                t.type = TunnelType::gre;
+            } else {
+                ctx.error(v.where, "unknown tunnel type '" + v.text + "' (ipip, gue or gre)");
+                return std::nullopt;
+            }
+        } else if (w.text == "nocsum" || w.text == "csum" || w.text == "remcsum") {
+            t.checksum = w.text == "csum"      ? TunnelChecksum::csum
+                         : w.text == "remcsum" ? TunnelChecksum::remcsum
+                                               : TunnelChecksum::nocsum;
+            csum_at = w.where;
+        } else {
+            ctx.error(w.where, "unknown tunnel option '" + w.text + "' for " + whose +
+                                   " (type, port, nocsum, csum, remcsum)");
+            return std::nullopt;
+        }
+    }
+    if ((t.type == TunnelType::gue) != has_port) {
+        ctx.error(s.arg(0).where, t.type == TunnelType::gue ? "a gue tunnel needs 'port NUM'"
+                                                            : "only a gue tunnel has a port");
+        return std::nullopt;
+    }
+    if (t.type == TunnelType::gre && t.checksum == TunnelChecksum::remcsum) {
+        ctx.error(*csum_at, "gre tunnels have no remote checksum (remcsum)");
+        return std::nullopt;
+    }
+    if (t.type == TunnelType::ipip && t.checksum != TunnelChecksum::nocsum) {
+        ctx.error(*csum_at, "ipip tunnels have no checksum option");
+        return std::nullopt;
+    }
+    return t;
+}
+
+std::optional<Method> parse_method(const Statement& s, ParseContext& ctx, const char* whose) {
     if (!has_args(s, 1, ctx))
         return std::nullopt;
     const auto& w = s.arg(0);
-    std::optional<LvsMethod> m;
+    Method m;
     if (strcasecmp(w.text.c_str(), "NAT") == 0)
-        m = LvsMethod::nat;
+        m.method = LvsMethod::nat;
     else if (strcasecmp(w.text.c_str(), "DR") == 0)
-        m = LvsMethod::dr;
+        m.method = LvsMethod::dr;
     else if (strcasecmp(w.text.c_str(), "TUN") == 0)
-        m = LvsMethod::tun;
+        m.method = LvsMethod::tun;
     else {
         ctx.error(w.where, "unknown lvs_method '" + w.text + "' (NAT, DR or TUN)");
         return std::nullopt;
     }
-    if (s.arg_count() > 1)
-        ctx.warning(s.arg(1).where, "tunnel options are recognized but not supported yet");
+    if (m.method == LvsMethod::tun) {
+        auto t = tunnel_options(s, ctx, whose);
+        if (!t)
+            return std::nullopt;
+        m.tunnel = *t;
+    } else if (s.arg_count() > 1) {
+        ctx.warning(s.arg(1).where, "tunnel options apply to lvs_method TUN only; ignored");
+    }
     return m;
 }
 
 void lvs_method(const Statement& s, ParseContext& ctx, VirtualServer& vs) {
-    if (auto m = parse_method(s, ctx))
-        vs.lvs_method = *m;
+    if (auto m = parse_method(s, ctx, "virtual server")) {
+        vs.lvs_method = m->method;
+        vs.tunnel = m->tunnel;
+    }
+}
+
+// flag-1..3, and their names for the sh and mh schedulers, which keepalived takes only once
+// lvs_sched is sh or mh (either name works with either scheduler: they are the same bits).
+void sched_flag(const Statement& s, ParseContext& ctx, VirtualServer& vs) {
+    no_args(s, ctx);
+    const std::string& k = s.keyword();
+    if (k == "flag-1")
+        vs.sched_flag_1 = true;
+    else if (k == "flag-2")
+        vs.sched_flag_2 = true;
+    else if (k == "flag-3")
+        vs.sched_flag_3 = true;
+    else if (vs.lvs_sched != "sh" && vs.lvs_sched != "mh")
+        ctx.error(s.where(), "'" + k +
+                                 "' applies to the sh and mh schedulers only (write it after "
+                                 "'lvs_sched sh' or 'lvs_sched mh')");
+    else if (k == "sh-fallback" || k == "mh-fallback")
+        vs.sched_flag_1 = true;
+    else
+        vs.sched_flag_2 = true;
 }
 
 template <class T> void flag(bool T::*member, const Statement& s, ParseContext& ctx, T& t) {
@@ -73,6 +166,25 @@ const KeywordTable<VirtualServer> vs_table = {
     {"lb_algo", lvs_sched}, // deprecated synonym
     {"lvs_method", lvs_method},
     {"lb_kind", lvs_method}, // deprecated synonym
+    {"flag-1", sched_flag},
+    {"flag-2", sched_flag},
+    {"flag-3", sched_flag},
+    {"sh-fallback", sched_flag},
+    {"sh-port", sched_flag},
+    {"mh-fallback", sched_flag},
+    {"mh-port", sched_flag},
+    {"ops", [](const Statement& s, ParseContext& ctx,
+               VirtualServer& vs) { flag(&VirtualServer::ops, s, ctx, vs); }},
+    {"hashed",
+     [](const Statement& s, ParseContext& ctx, VirtualServer&) {
+         no_args(s, ctx);
+         ctx.note(s.where(), "'hashed' has no effect: the kernel marks every service hashed");
+     }},
+    {"persistence_engine",
+     [](const Statement& s, ParseContext& ctx, VirtualServer& vs) {
+         if (auto v = string_arg(s, ctx))
+             vs.persistence_engine = *v;
+     }},
     {"persistence_timeout",
      [](const Statement& s, ParseContext& ctx, VirtualServer& vs) {
          // A bare keyword means keepalived's default of 6 minutes; 0 means no persistence.
@@ -159,6 +271,13 @@ const KeywordTable<VirtualServer> vs_table = {
 };
 
 const KeywordTable<RealServer> rs_table = {
+    {"lvs_method",
+     [](const Statement& s, ParseContext& ctx, RealServer& rs) {
+         if (auto m = parse_method(s, ctx, "real server")) {
+             rs.lvs_method = m->method;
+             rs.tunnel = m->tunnel;
+         }
+     }},
     {"weight",
      [](const Statement& s, ParseContext& ctx, RealServer& rs) {
          // IPVS stores a signed 32-bit weight; keepalived limits it to 16 bits.

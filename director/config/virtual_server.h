@@ -2,6 +2,7 @@
 #pragma once
 
 #include "conf/location.h"
+#include "director/config/lvs_method.h"
 #include "director/config/real_server.h"
 #include "director/config/script.h"
 #include "net/ip_address.h"
@@ -13,7 +14,6 @@
 namespace lvsd::director::config {
 
 enum class VirtualServerKind { address, fwmark, group };
-enum class LvsMethod { nat, dr, tun };
 enum class Protocol { tcp, udp, sctp };
 
 struct SorryServer {
@@ -32,6 +32,14 @@ struct VirtualServer {
     double delay_loop = 60; // seconds between checks
     std::string lvs_sched = "wlc";
     LvsMethod lvs_method = LvsMethod::nat;
+    TunnelOptions tunnel; // lvs_method tun
+    // Scheduler flags (ipvsadm -b): sh-fallback and mh-fallback are flag 1, sh-port and mh-port
+    // flag 2; keepalived takes those four only once lvs_sched is sh or mh.
+    bool sched_flag_1 = false;
+    bool sched_flag_2 = false;
+    bool sched_flag_3 = false;
+    bool ops = false;                                      // one-packet scheduling (UDP only)
+    std::string persistence_engine;                        // "sip"; empty: none
     std::optional<unsigned> persistence_timeout;           // unset (or written 0): no persistence
     std::optional<net::IpAddress> persistence_granularity; // a netmask
     Protocol protocol = Protocol::tcp;

@@ -32,6 +32,68 @@ Forward forward_of(config::LvsMethod m) {
     return Forward::nat;
 }
 
+TunnelType tunnel_type_of(config::TunnelType t) {
+    switch (t) {
+    case config::TunnelType::gue:
+        return TunnelType::gue;
+    case config::TunnelType::gre:
+        return TunnelType::gre;
+    case config::TunnelType::ipip:
+        break;
+    }
+    return TunnelType::ipip;
+}
+
+// Forwarding method and tunnel settings of a destination: the real server's lvs_method, else
+// the virtual server's.
+void set_forward(Destination& d, config::LvsMethod method, const config::TunnelOptions& t) {
+    d.forward = forward_of(method);
+    if (d.forward != Forward::tun)
+        return;
+    d.tunnel_type = tunnel_type_of(t.type);
+    d.tunnel_port = static_cast<uint16_t>(t.type == config::TunnelType::gue ? t.port : 0);
+    d.tunnel_flags = t.checksum == config::TunnelChecksum::csum      ? tunnel_flag::csum
+                     : t.checksum == config::TunnelChecksum::remcsum ? tunnel_flag::remcsum
+                                                                     : 0;
+}
+
+uint32_t service_flags_of(const VirtualServer& vs) {
+    uint32_t f = 0;
+    if (vs.sched_flag_1)
+        f |= service_flag::sched1;
+    if (vs.sched_flag_2)
+        f |= service_flag::sched2;
+    if (vs.sched_flag_3)
+        f |= service_flag::sched3;
+    if (vs.ops)
+        f |= service_flag::one_packet;
+    return f;
+}
+
+std::optional<SyncDaemonSpec> sync_daemon_of(const config::Config& c) {
+    const auto& sd = c.global_defs.lvs_sync_daemon;
+    if (!sd)
+        return std::nullopt;
+    SyncDaemonSpec s;
+    s.interface = sd->interface;
+    s.vrrp_instance = sd->vrrp_instance;
+    if (sd->sync_id) {
+        s.sync_id = static_cast<uint8_t>(*sd->sync_id);
+    } else {
+        for (const auto& vi : c.vrrp_instances)
+            if (!sd->vrrp_instance.empty() && vi.name == sd->vrrp_instance)
+                s.sync_id = static_cast<uint8_t>(vi.virtual_router_id);
+    }
+    if (sd->max_len)
+        s.max_len = static_cast<uint16_t>(*sd->max_len);
+    s.group = sd->group;
+    if (sd->port)
+        s.port = static_cast<uint16_t>(*sd->port);
+    if (sd->ttl)
+        s.ttl = static_cast<uint8_t>(*sd->ttl);
+    return s;
+}
+
 // A fwmark matches packets of any family; IPVS wants one, and keepalived takes it from the real
 // servers. IPv4 when there are none.
 int fwmark_family(const VirtualServer& vs) {
@@ -114,6 +176,9 @@ std::optional<Persistence> persistence_of(const VirtualServer& vs, int family,
 
 DesiredTable desired_table(const config::Config& config, const WeightOverrides& weights) {
     DesiredTable out;
+    if (const auto& t = config.global_defs.lvs_timeouts)
+        out.timeouts = ConnTimeouts{t->tcp.value_or(0), t->tcpfin.value_or(0), t->udp.value_or(0)};
+    out.sync_daemon = sync_daemon_of(config);
     std::map<ServiceKey, const VirtualServer*> owner;
     for (size_t vi = 0; vi < config.virtual_servers.size(); ++vi) {
         const auto& vs = config.virtual_servers[vi];
@@ -127,6 +192,8 @@ DesiredTable desired_table(const config::Config& config, const WeightOverrides& 
             svc.key = key;
             svc.scheduler = vs.lvs_sched;
             svc.persistence = persistence_of(vs, key.family, out.notes);
+            svc.flags = service_flags_of(vs);
+            svc.pe_name = vs.persistence_engine;
             for (size_t ri = 0; ri < vs.real_servers.size(); ++ri) {
                 const auto& rs = vs.real_servers[ri];
                 Destination d;
@@ -134,7 +201,10 @@ DesiredTable desired_table(const config::Config& config, const WeightOverrides& 
                 d.key.address.prefix_len = rs.address.max_prefix();
                 // Not written: the service's own port (fwmark services: 0, the packet's port).
                 d.key.port = static_cast<uint16_t>(rs.port ? rs.port : key.port);
-                d.forward = forward_of(vs.lvs_method);
+                if (rs.lvs_method)
+                    set_forward(d, *rs.lvs_method, rs.tunnel);
+                else
+                    set_forward(d, vs.lvs_method, vs.tunnel);
                 auto w = weights.find(RealServerRef{vi, ri});
                 d.weight = w != weights.end() ? w->second : rs.weight;
                 d.u_threshold = static_cast<uint32_t>(rs.uthreshold);

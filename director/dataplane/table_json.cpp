@@ -27,6 +27,21 @@ json stats_json(const Stats& s) {
             {"outbps", s.outbps}};
 }
 
+Stats stats_from_json(const json& j) {
+    Stats s;
+    s.conns = j.value("conns", uint64_t{0});
+    s.inpkts = j.value("inpkts", uint64_t{0});
+    s.outpkts = j.value("outpkts", uint64_t{0});
+    s.inbytes = j.value("inbytes", uint64_t{0});
+    s.outbytes = j.value("outbytes", uint64_t{0});
+    s.cps = j.value("cps", uint64_t{0});
+    s.inpps = j.value("inpps", uint64_t{0});
+    s.outpps = j.value("outpps", uint64_t{0});
+    s.inbps = j.value("inbps", uint64_t{0});
+    s.outbps = j.value("outbps", uint64_t{0});
+    return s;
+}
+
 template <class Bits, size_t N>
 json flag_names(Bits v, const std::pair<Bits, const char*> (&names)[N]) {
     json out = json::array();
@@ -103,7 +118,8 @@ json to_json(const Table& t) {
     return {{"services", services}};
 }
 
-Table table_from_json(const json& j) {
+Table table_from_json(const json& j, Counters counters) {
+    const bool with_counters = counters == Counters::read;
     Table t;
     try {
         for (const auto& js : j.at("services")) {
@@ -131,6 +147,8 @@ Table table_from_json(const json& j) {
                                 p.value("prefix_len", s.key.family == AF_INET6 ? 128 : 32)};
             }
             s.pe_name = js.value("pe_name", "");
+            if (with_counters && js.contains("stats"))
+                s.stats = stats_from_json(js["stats"]);
             for (const auto& jd : js.value("destinations", json::array())) {
                 Destination d;
                 d.key.address = address(jd.at("address"), "destination address");
@@ -151,6 +169,13 @@ Table table_from_json(const json& j) {
                     d.tunnel_port = jt.value("port", uint16_t{0});
                     if (jt.contains("flags"))
                         d.tunnel_flags = flag_bits(jt["flags"], tunnel_flag_names, "tunnel flag");
+                }
+                if (with_counters) {
+                    d.active_conns = jd.value("active_conns", 0u);
+                    d.inactive_conns = jd.value("inactive_conns", 0u);
+                    d.persist_conns = jd.value("persist_conns", 0u);
+                    if (jd.contains("stats"))
+                        d.stats = stats_from_json(jd["stats"]);
                 }
                 s.add(d);
             }

@@ -7,7 +7,8 @@
 //                "destinations": [{"address": "10.0.0.2", "port": 80, "forward": "TUN",
 //                                  "weight": 1, "u_threshold": 0, "l_threshold": 0,
 //                                  "tunnel": {"type": "gue", "port": 6080, "flags": ["csum"]}}]}]}
-// Counters ("stats", "active_conns", ...) are written, and ignored when read.
+// Counters ("stats", "active_conns", ...) are written, and ignored when read unless asked for
+// (lvsctl reads the daemon's live table with them).
 #pragma once
 
 #include "director/dataplane/table.h"
@@ -17,7 +18,9 @@
 namespace lvsd::director::dataplane {
 
 nlohmann::json to_json(const Table& t);
+enum class Counters { ignore, read };
+
 // Throws std::invalid_argument naming the offending field.
-Table table_from_json(const nlohmann::json& j);
+Table table_from_json(const nlohmann::json& j, Counters counters = Counters::ignore);
 
 } // namespace lvsd::director::dataplane

@@ -535,3 +535,93 @@ BOOST_AUTO_TEST_CASE(malformed_replies_are_rejected) {
     nla_nest_end(m.get(), nest);
     BOOST_CHECK(!ipvs::parse_service(find_attr(m.get(), IPVS_CMD_ATTR_SERVICE)));
 }
+
+// Scheduler flags, ops, the persistence engine, tunnel options and per-real-server methods reach
+// the table as IPVS fields; lvs_timeouts and lvs_sync_daemon come with it.
+BOOST_AUTO_TEST_CASE(desired_lvs_options) {
+    auto c = parse(R"(
+global_defs {
+    lvs_timeouts tcp 900 udp 60
+    lvs_sync_daemon eth1 VI_1
+}
+vrrp_instance VI_1 {
+    interface lo
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+virtual_server 10.0.0.1 5060 {
+    protocol UDP
+    lvs_sched sh
+    sh-fallback
+    sh-port
+    flag-3
+    ops
+    persistence_engine sip
+    persistence_timeout 60
+    lvs_method TUN type gue port 6080 csum
+    real_server 10.0.1.1 5060
+    real_server 10.0.1.2 5060 { lvs_method DR }
+    real_server 10.0.1.3 5060 { lvs_method TUN type gre }
+    real_server fd00::4 5060 { lvs_method TUN type gue port 6081 remcsum }
+}
+virtual_server 10.0.0.2 80 {
+    lvs_sched rr
+    lvs_method DR
+    real_server 10.0.1.1 80 { lvs_method TUN type gre csum }
+}
+)");
+    auto d = desired_table(c);
+    BOOST_CHECK(d.notes.empty());
+    const auto& s =
+        d.table.services.at(ServiceKey::by_address(Protocol::udp, ip("10.0.0.1"), 5060));
+    BOOST_CHECK_EQUAL(s.flags, service_flag::sched1 | service_flag::sched2 | service_flag::sched3 |
+                                   service_flag::one_packet);
+    BOOST_CHECK_EQUAL(s.pe_name, "sip");
+    BOOST_REQUIRE_EQUAL(s.destinations.size(), 4u);
+    const auto& inherit = s.destinations.at(DestinationKey{ip("10.0.1.1"), 5060});
+    BOOST_CHECK(inherit.forward == Forward::tun);
+    BOOST_CHECK(inherit.tunnel_type == TunnelType::gue);
+    BOOST_CHECK_EQUAL(inherit.tunnel_port, 6080);
+    BOOST_CHECK_EQUAL(inherit.tunnel_flags, tunnel_flag::csum);
+    BOOST_CHECK(s.destinations.at(DestinationKey{ip("10.0.1.2"), 5060}).forward == Forward::dr);
+    const auto& gre = s.destinations.at(DestinationKey{ip("10.0.1.3"), 5060});
+    BOOST_CHECK(gre.tunnel_type == TunnelType::gre);
+    BOOST_CHECK_EQUAL(gre.tunnel_port, 0);
+    BOOST_CHECK_EQUAL(gre.tunnel_flags, 0);
+    const auto& v6 = s.destinations.at(DestinationKey{ip("fd00::4"), 5060});
+    BOOST_CHECK(v6.tunnel_type == TunnelType::gue);
+    BOOST_CHECK_EQUAL(v6.tunnel_port, 6081);
+    BOOST_CHECK_EQUAL(v6.tunnel_flags, tunnel_flag::remcsum);
+
+    const auto& s2 = d.table.services.at(tcp("10.0.0.2", 80));
+    BOOST_CHECK_EQUAL(s2.flags, 0u);
+    BOOST_CHECK(s2.pe_name.empty());
+    const auto& r = s2.destinations.at(DestinationKey{ip("10.0.1.1"), 80});
+    BOOST_CHECK(r.forward == Forward::tun);
+    BOOST_CHECK(r.tunnel_type == TunnelType::gre);
+    BOOST_CHECK_EQUAL(r.tunnel_flags, tunnel_flag::csum);
+
+    BOOST_REQUIRE(d.timeouts);
+    BOOST_CHECK(*d.timeouts == (ConnTimeouts{900, 0, 60}));
+    BOOST_REQUIRE(d.sync_daemon);
+    BOOST_CHECK_EQUAL(d.sync_daemon->interface, "eth1");
+    BOOST_CHECK_EQUAL(d.sync_daemon->vrrp_instance, "VI_1");
+    BOOST_CHECK_EQUAL(d.sync_daemon->sync_id, 51); // the instance's VRID
+    BOOST_CHECK(!d.sync_daemon->port);
+
+    // the same settings read back from the kernel are no difference; a changed flag is an edit
+    Table kernel = d.table;
+    BOOST_CHECK(diff(d.table, kernel).empty());
+    kernel.services.at(s.key).flags &= ~service_flag::sched3;
+    BOOST_CHECK_EQUAL(diff(d.table, kernel).size(), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(desired_without_lvs_globals) {
+    auto d = desired_table(parse("virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80\n}\n"));
+    BOOST_CHECK(!d.timeouts);
+    BOOST_CHECK(!d.sync_daemon);
+    BOOST_CHECK_EQUAL(d.table.services.begin()->second.flags, 0u);
+}

@@ -425,3 +425,201 @@ BOOST_AUTO_TEST_CASE(host_checks_warn_about_interfaces_and_ownership) {
                       "address of 'A' is configured on this host"));
     BOOST_CHECK_EQUAL(p.warnings().size(), 4u); // B owns 127.0.0.1 on lo: nothing to say
 }
+
+// ---------------------------------------------------------------- LVS options keepalived has
+// Scheduler flags, one-packet scheduling, persistence engine, tunnel options, per-real-server
+// methods, lvs_timeouts and lvs_sync_daemon; the verdicts agree with keepalived 2.2.7's -t
+// (tests/fixtures/keepalived/corpus/ok-lvs-options.conf and its siblings).
+
+BOOST_AUTO_TEST_CASE(scheduler_flags_ops_and_persistence_engine) {
+    auto p = parse(
+        "virtual_server 10.0.0.1 5060 {\n protocol UDP\n lvs_sched sh\n sh-port\n"
+        " sh-fallback\n ops\n hashed\n persistence_engine sip\n real_server 10.0.1.1 5060\n}\n"
+        "virtual_server 10.0.0.2 80 {\n lvs_sched mh\n mh-port\n flag-3\n"
+        " real_server 10.0.1.1 80\n}\n"
+        "virtual_server 10.0.0.3 80 {\n lvs_sched rr\n flag-1\n flag-2\n"
+        " real_server 10.0.1.1 80\n}\n");
+    BOOST_TEST(p.errors().empty());
+    const auto& a = p.config.virtual_servers[0];
+    BOOST_TEST(a.sched_flag_1);
+    BOOST_TEST(a.sched_flag_2);
+    BOOST_TEST(!a.sched_flag_3);
+    BOOST_TEST(a.ops);
+    BOOST_TEST(a.persistence_engine == "sip");
+    BOOST_TEST(p.has("t.conf:7:2: note: 'hashed' has no effect: the kernel marks every service "
+                     "hashed"));
+    const auto& b = p.config.virtual_servers[1];
+    BOOST_TEST((!b.sched_flag_1 && b.sched_flag_2 && b.sched_flag_3));
+    const auto& c = p.config.virtual_servers[2];
+    BOOST_TEST((c.sched_flag_1 && c.sched_flag_2 && !c.sched_flag_3));
+    BOOST_TEST(p.warnings().empty());
+}
+
+BOOST_AUTO_TEST_CASE(sh_and_mh_flags_need_their_scheduler_first) {
+    // keepalived looks at the scheduler as it reads the flag: written before lvs_sched sh, or
+    // with another scheduler, it refuses it.
+    auto p = parse("virtual_server 10.0.0.1 80 {\n sh-port\n lvs_sched sh\n}\n"
+                   "virtual_server 10.0.0.2 80 {\n lvs_sched rr\n mh-fallback\n}\n"
+                   "virtual_server 10.0.0.3 80 {\n lvs_sched sh\n mh-port\n}\n");
+    BOOST_TEST(p.errors() ==
+                   std::vector<std::string>(
+                       {"t.conf:2:2: error: 'sh-port' applies to the sh and mh schedulers only "
+                        "(write it after 'lvs_sched sh' or 'lvs_sched mh')",
+                        "t.conf:7:2: error: 'mh-fallback' applies to the sh and mh schedulers only "
+                        "(write it after 'lvs_sched sh' or 'lvs_sched mh')"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(p.config.virtual_servers[2].sched_flag_2); // the same bit for either scheduler
+}
+
+BOOST_AUTO_TEST_CASE(ops_needs_udp) {
+    auto p = parse("virtual_server 10.0.0.1 80 {\n ops\n}\n");
+    BOOST_TEST(p.has("t.conf:1:1: error: virtual_server 10.0.0.1 port 80: 'ops' (one-packet "
+                     "scheduling) needs protocol UDP"));
+}
+
+BOOST_AUTO_TEST_CASE(tunnel_options) {
+    auto p = parse("virtual_server 10.0.0.1 80 {\n lvs_method TUN type gue port 6080 csum\n"
+                   " real_server 10.0.1.1 80 {\n  lvs_method TUN type gre csum\n }\n"
+                   " real_server 10.0.1.2 80 {\n  lvs_method DR\n }\n"
+                   " real_server 10.0.1.3 80\n"
+                   " real_server 10.0.1.4 80 {\n  lvs_method TUN remcsum port 6081 type gue\n }\n"
+                   "}\n"
+                   "virtual_server 10.0.0.2 80 {\n lvs_method tun\n}\n");
+    BOOST_TEST(p.errors().empty());
+    const auto& vs = p.config.virtual_servers[0];
+    BOOST_TEST((vs.lvs_method == LvsMethod::tun));
+    BOOST_TEST((vs.tunnel == TunnelOptions{TunnelType::gue, 6080, TunnelChecksum::csum}));
+    const auto& rs = vs.real_servers;
+    BOOST_TEST((rs[0].lvs_method == LvsMethod::tun));
+    BOOST_TEST((rs[0].tunnel == TunnelOptions{TunnelType::gre, 0, TunnelChecksum::csum}));
+    BOOST_TEST((rs[1].lvs_method == LvsMethod::dr));
+    BOOST_TEST(!rs[2].lvs_method.has_value());
+    BOOST_TEST((rs[3].tunnel == TunnelOptions{TunnelType::gue, 6081, TunnelChecksum::remcsum}));
+    BOOST_TEST((p.config.virtual_servers[1].tunnel == TunnelOptions{}));
+}
+
+BOOST_AUTO_TEST_CASE(tunnel_options_refused_as_keepalived_refuses_them) {
+    struct Case {
+        std::string method, error;
+    };
+    for (const auto& c : std::vector<Case>{
+             {"TUN type gue", "t.conf:2:13: error: a gue tunnel needs 'port NUM'"},
+             {"TUN type gre port 5", "t.conf:2:13: error: only a gue tunnel has a port"},
+             {"TUN type gre remcsum",
+              "t.conf:2:26: error: gre tunnels have no remote checksum (remcsum)"},
+             {"TUN type ipip csum", "t.conf:2:27: error: ipip tunnels have no checksum option"},
+             {"TUN ipip", "t.conf:2:17: error: unknown tunnel option 'ipip' for virtual server "
+                          "(type, port, nocsum, csum, remcsum)"},
+             {"TUN type foo", "t.conf:2:22: error: unknown tunnel type 'foo' (ipip, gue or gre)"},
+             {"TUN type gue port 0", "t.conf:2:31: error: '0' is out of range [1, 65535]"},
+             {"TUN type", "t.conf:2:17: error: 'type' needs a value"},
+         }) {
+        auto p = parse("virtual_server 10.0.0.1 80 {\n lvs_method " + c.method + "\n}\n");
+        BOOST_TEST(p.errors() == std::vector<std::string>{c.error},
+                   boost::test_tools::per_element());
+    }
+    auto dr = parse("virtual_server 10.0.0.1 80 {\n lvs_method DR type gre\n}\n");
+    BOOST_TEST(dr.errors().empty());
+    BOOST_TEST(dr.has("t.conf:2:16: warning: tunnel options apply to lvs_method TUN only; "
+                      "ignored"));
+}
+
+BOOST_AUTO_TEST_CASE(real_server_method_decides_family_mixing) {
+    auto p = parse("virtual_server 10.0.0.1 80 {\n lvs_method DR\n"
+                   " real_server fd00::1 80 {\n  lvs_method TUN\n }\n}\n"
+                   "virtual_server 10.0.0.2 80 {\n lvs_method TUN\n"
+                   " real_server fd00::2 80 {\n  lvs_method DR\n }\n}\n");
+    BOOST_TEST(p.errors() ==
+                   std::vector<std::string>{"t.conf:9:2: error: real server fd00::2 is IPv6 but "
+                                            "the virtual server is IPv4; only TUN can mix "
+                                            "families"},
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(lvs_timeouts) {
+    auto p = parse("global_defs {\n lvs_timeouts udp 30 tcp 900\n}\n");
+    BOOST_TEST(p.errors().empty());
+    BOOST_REQUIRE(p.config.global_defs.lvs_timeouts);
+    BOOST_TEST((*p.config.global_defs.lvs_timeouts == LvsTimeouts{900, std::nullopt, 30}));
+    for (auto [line, error] : std::vector<std::pair<std::string, std::string>>{
+             {"lvs_timeouts", "t.conf:2:2: error: lvs_timeouts needs at least one of tcp, "
+                              "tcpfin and udp"},
+             {"lvs_timeouts tcp", "t.conf:2:15: error: 'tcp' needs a number of seconds"},
+             {"lvs_timeouts tcp 2678401", "t.conf:2:19: error: '2678401' is out of range [0, "
+                                          "2678400]"},
+             {"lvs_timeouts fin 3", "t.conf:2:15: error: unknown lvs_timeouts option 'fin' "
+                                    "(tcp, tcpfin, udp)"},
+         }) {
+        auto bad = parse("global_defs {\n " + line + "\n}\n");
+        BOOST_TEST(bad.errors().front() == error);
+        BOOST_TEST(!bad.config.global_defs.lvs_timeouts);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(lvs_sync_daemon) {
+    auto p = parse("global_defs {\n lvs_sync_daemon eth1 inst VI_1 id 42 maxlen 1400 port 8848"
+                   " ttl 2 group ff02::81\n}\n" +
+                   instance(" priority 100\n virtual_ipaddress {\n  10.0.0.1\n }\n"));
+    BOOST_TEST(p.errors().empty());
+    BOOST_TEST(p.warnings().empty());
+    const auto& d = p.config.global_defs.lvs_sync_daemon;
+    BOOST_REQUIRE(d);
+    BOOST_TEST(d->interface == "eth1");
+    BOOST_TEST(d->vrrp_instance == "VI_1");
+    BOOST_TEST(d->sync_id.value() == 42u);
+    BOOST_TEST(d->max_len.value() == 1400u);
+    BOOST_TEST(d->port.value() == 8848u);
+    BOOST_TEST(d->ttl.value() == 2u);
+    BOOST_TEST(d->group->str() == "ff02::81");
+
+    // the old form IFACE INSTANCE SYNCID, which keepalived still reads
+    auto old = parse("global_defs {\n lvs_sync_daemon eth1 VI_9 7\n}\n");
+    BOOST_TEST(old.errors().empty());
+    BOOST_TEST(old.config.global_defs.lvs_sync_daemon->sync_id.value() == 7u);
+    BOOST_TEST(old.has("t.conf:2:28: warning: write the sync id as 'id 7'"));
+    BOOST_TEST(old.has("t.conf:2:2: warning: lvs_sync_daemon follows vrrp_instance 'VI_9', "
+                       "which is not defined"));
+
+    for (auto [line, error] : std::vector<std::pair<std::string, std::string>>{
+             {"lvs_sync_daemon", "t.conf:2:18: error: 'lvs_sync_daemon' needs a value"},
+             {"lvs_sync_daemon eth1 id 256", "t.conf:2:26: error: '256' is out of range [0, 255]"},
+             {"lvs_sync_daemon eth1 maxlen 65508",
+              "t.conf:2:30: error: '65508' is out of range [1, 65507]"},
+             {"lvs_sync_daemon eth1 group 10.0.0.1",
+              "t.conf:2:29: error: lvs_sync_daemon group 10.0.0.1 is not multicast"},
+             {"lvs_sync_daemon eth1 inst VI_1 5",
+              "t.conf:2:33: error: unknown lvs_sync_daemon option '5' (id, maxlen, port, ttl, "
+              "group; a sync id is written 'id N')"},
+             {"lvs_sync_daemon eth1 ttl", "t.conf:2:23: error: 'ttl' needs a value"},
+         }) {
+        auto bad = parse("global_defs {\n " + line + "\n}\n");
+        BOOST_TEST(bad.errors().front() == error);
+        BOOST_TEST(!bad.config.global_defs.lvs_sync_daemon);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(lvs_options_in_the_json_dump) {
+    auto p = parse("global_defs {\n lvs_timeouts tcp 900\n lvs_sync_daemon eth1 id 3\n}\n"
+                   "virtual_server 10.0.0.1 5060 {\n protocol UDP\n lvs_sched sh\n sh-port\n"
+                   " ops\n persistence_engine sip\n lvs_method TUN type gue port 6080 csum\n"
+                   " real_server 10.0.1.1 5060\n"
+                   " real_server 10.0.1.2 5060 {\n  lvs_method DR\n }\n}\n");
+    BOOST_REQUIRE(p.errors().empty());
+    auto j = to_json(p.config);
+    const auto& g = j["global_defs"];
+    BOOST_TEST(g["lvs_timeouts"] ==
+               nlohmann::json({{"tcp", 900}, {"tcpfin", nullptr}, {"udp", nullptr}}));
+    BOOST_TEST(g["lvs_sync_daemon"]["interface"] == "eth1");
+    BOOST_TEST(g["lvs_sync_daemon"]["id"] == 3);
+    BOOST_TEST(g["lvs_sync_daemon"]["group"].is_null());
+    const auto& vs = j["virtual_servers"][0];
+    BOOST_TEST(vs["lvs_sched_flags"] == nlohmann::json::array({"flag-2"}));
+    BOOST_TEST(vs["ops"] == true);
+    BOOST_TEST(vs["persistence_engine"] == "sip");
+    BOOST_TEST(vs["tunnel"] ==
+               nlohmann::json({{"type", "gue"}, {"port", 6080}, {"checksum", "csum"}}));
+    BOOST_TEST(vs["real_servers"][0]["lvs_method"] == "TUN");
+    BOOST_TEST(vs["real_servers"][0]["tunnel"] == vs["tunnel"]);
+    BOOST_TEST(vs["real_servers"][1]["lvs_method"] == "DR");
+    BOOST_TEST(vs["real_servers"][1]["tunnel"].is_null());
+}
