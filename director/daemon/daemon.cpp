@@ -5,6 +5,7 @@
 #include "director/agent/report_weights.h"
 #include "director/config/json.h"
 #include "director/config/parser.h"
+#include "director/control/commands.h"
 #include "director/dataplane/desired_table.h"
 #include "director/dataplane/ipvs/ipvs.h"
 #include "director/notify/priority.h"
@@ -63,6 +64,7 @@ int Daemon::run() {
         signals_.add(sig);
     std::signal(SIGPIPE, SIG_IGN);
     listen_for_reports(config_.global_defs);
+    open_control();
     apply(config_);
     wait_signals();
     wait_links();
@@ -230,16 +232,10 @@ void Daemon::apply(const config::Config& c) {
 void Daemon::apply_table() {
     if (config_.virtual_servers.empty() && !backend_)
         return;
-    if (!backend_) {
-        try {
-            backend_ = std::make_unique<dataplane::ipvs::Ipvs>();
-        } catch (const std::exception& e) {
-            log::error("virtual_server blocks are configured but the kernel's IPVS cannot be "
-                       "used (" +
-                       std::string(e.what()) + "); load ip_vs (modprobe ip_vs)");
-            return;
-        }
-    }
+    if (!backend_)
+        open_backend();
+    if (!backend_)
+        return;
     dataplane::WeightOverrides weights;
     if (reports_)
         weights = agent::report_weights(config_, reports_->hosts());
@@ -255,9 +251,72 @@ void Daemon::apply_table() {
     }
     for (const auto& e : r.errors)
         log::error(e.str());
+    if (desired.timeouts && backend_kind_ == dataplane::BackendKind::ipvs) {
+        try {
+            const auto& t = *desired.timeouts;
+            static_cast<dataplane::ipvs::Ipvs&>(*backend_).set_timeouts({t.tcp, t.tcp_fin, t.udp});
+        } catch (const std::exception& e) {
+            log::error("lvs_timeouts: " + std::string(e.what()));
+        }
+    }
     if (!r.ops.empty())
         log::info("virtual servers: " + std::to_string(r.applied) + " of " +
                   std::to_string(r.ops.size()) + " changes applied");
+}
+
+// lvs_dataplane: IPVS when the kernel has it (auto), else nftables, which steers DR traffic on
+// the director's interface: that of the first vrrp_instance, else default_interface.
+void Daemon::open_backend() {
+    auto kind =
+        dataplane::choose_backend(config_.global_defs.lvs_dataplane, dataplane::kernel_has_ipvs());
+    dataplane::nft::Options nft;
+    nft.interface = config_.vrrp_instances.empty() ? config_.global_defs.default_interface
+                                                   : config_.vrrp_instances.front().interface;
+    try {
+        backend_ = dataplane::make_backend(kind, nft);
+        backend_kind_ = kind;
+        log::info("dataplane: " + dataplane::str(kind) +
+                  (kind == dataplane::BackendKind::nftables ? " on " + nft.interface : ""));
+    } catch (const std::exception& e) {
+        log::error("virtual_server blocks are configured but the " + dataplane::str(kind) +
+                   " dataplane cannot be used: " + e.what() +
+                   (kind == dataplane::BackendKind::ipvs ? " (modprobe ip_vs)" : ""));
+    }
+}
+
+// lvsctl's way in; a director that cannot open it still runs (logged).
+void Daemon::open_control() {
+    control::Sources src;
+    src.table = [this] {
+        if (!backend_)
+            throw std::runtime_error("no dataplane runs (no virtual_server configured)");
+        return backend_->read_table();
+    };
+    src.backend = [this] {
+        control::BackendInfo info;
+        info.name = backend_ ? dataplane::str(backend_kind_) : "none";
+        if (backend_ && backend_kind_ == dataplane::BackendKind::ipvs) {
+            auto i = static_cast<dataplane::ipvs::Ipvs&>(*backend_).info();
+            info.ipvs_version = i.version;
+            info.conn_table_size = i.conn_table_size;
+        }
+        return info;
+    };
+    src.vrrp_instances = [this] {
+        nlohmann::json a = nlohmann::json::array();
+        for (const auto& inst : instances_)
+            a.push_back(inst->stats());
+        return a;
+    };
+    try {
+        control_ = std::make_unique<control::ControlServer>(io_, control::default_socket_path(),
+                                                            control::make_handler(src));
+        control_->start();
+    } catch (const std::exception& e) {
+        log::warning("no control socket (lvsctl will not reach this director): " +
+                     std::string(e.what()));
+        control_.reset();
+    }
 }
 
 // Throws with a clear message when the key cannot be read or the port is taken.
@@ -314,6 +373,8 @@ void Daemon::stop_all() {
     instances_.clear();
     signals_.cancel();
     link_events_.cancel();
+    control_.reset();
+    reports_.reset();
     // notify_stop scripts and mails still run; exit when they are done, or after a grace time.
     auto done = [this] {
         stop_deadline_.cancel();

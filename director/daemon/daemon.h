@@ -5,7 +5,9 @@
 
 #include "director/agent/report_listener.h"
 #include "director/config/config.h"
+#include "director/control/control_server.h"
 #include "director/dataplane/backend.h"
+#include "director/dataplane/choose_backend.h"
 #include "director/notify/notifier.h"
 #include "director/notify/script_runner.h"
 #include "director/notify/script_tracker.h"
@@ -48,6 +50,8 @@ private:
     void update_tracking();
     void apply_table();
     void listen_for_reports(const config::GlobalDefs& g);
+    void open_backend();
+    void open_control();
     void state_changed(const vrrp::InstanceSpec& spec, vrrp::State to, int priority);
     void reload();
     void stop_all();
@@ -71,6 +75,8 @@ private:
     std::map<std::string, vrrp::State> group_state_; // by vrrp_sync_group, for its notify
     std::vector<std::unique_ptr<vrrp::Instance>> instances_;
     std::unique_ptr<dataplane::Backend> backend_; // opened when virtual servers are configured
+    dataplane::BackendKind backend_kind_ = dataplane::BackendKind::ipvs;
+    std::unique_ptr<control::ControlServer> control_;
     std::unique_ptr<agent::ReportListener> reports_;
 };
 

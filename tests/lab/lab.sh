@@ -150,7 +150,8 @@ lab_teardown() {
         # lvs-realserver keys its state by namespace inode; a failed test may leave it behind.
         local ino; ino=$(stat -L -c %i "/run/netns/$ns" 2>/dev/null)
         [ -n "$ino" ] && rm -f "/run/lvsd/realserver.netns$ino.state"{,.lock,.tmp,.pid} \
-            "/run/lvs-director.netns$ino.pid" "/run/lvsd/director.netns$ino.stats.json"{,.tmp}
+            "/run/lvs-director.netns$ino.pid" "/run/lvsd/director.netns$ino.stats.json"{,.tmp} \
+            "/run/lvsd/director.netns$ino.sock"
         ip netns del "$ns" 2>/dev/null
     done
     if [ -n "${LAB_KEEP:-}" ] || [ $rc != 0 ]; then
