@@ -11,6 +11,7 @@
 # binaries, the shipped configs, man pages, enabled-not-started services, then remove (conffiles
 # stay) and purge (the tree is exactly the snapshot again).
 # Exit 77 (skip) when debootstrap is missing or the mirror cannot be reached.
+# LVSD_PKG_KEEP=1 keeps the scratch dir (logs, the root) for a look afterwards.
 set -euo pipefail
 
 build=$(realpath "${1:?usage: deb_install.sh BUILD_DIR}")
@@ -28,7 +29,7 @@ fail() { echo "pkg.deb: FAIL: $*" >&2; exit 1; }
 # Everything below runs in a private mount namespace: the mounts made for the chroot are never
 # seen by the host and vanish with the namespace even if this script is killed.
 if [ -z "${LVSD_PKG_IN_NS:-}" ]; then
-    LVSD_PKG_IN_NS=1 exec unshare --mount --propagation private -- "$0" "$@"
+    LVSD_PKG_IN_NS=1 exec unshare --mount --propagation private -- bash "$0" "$@"
 fi
 
 # --- the mirror apt uses here: first Debian "deb" source for $suite (one-line or deb822) -------
@@ -77,7 +78,9 @@ cleanup() {
     for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
         umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null || true
     done
-    if grep -q " $scratch/" /proc/self/mounts; then
+    if [ -n "${LVSD_PKG_KEEP:-}" ]; then
+        echo "pkg.deb: LVSD_PKG_KEEP: scratch dir $scratch kept (unmounted)" >&2
+    elif grep -q " $scratch/" /proc/self/mounts; then
         echo "pkg.deb: still mounted under $scratch, left in place" >&2
     else
         rm -rf --one-file-system "$scratch"
@@ -98,6 +101,9 @@ mount_root() { # $1: root dir. proc, a minimal /dev, the shared apt archive cach
     mknod -m 666 "$r/dev/random" c 1 8
     mknod -m 666 "$r/dev/urandom" c 1 9
     ln -s /proc/self/fd "$r/dev/fd"
+    mkdir "$r/dev/pts"
+    mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$r/dev/pts" && mounted+=("$r/dev/pts")
+    ln -s pts/ptmx "$r/dev/ptmx"
     mkdir -p "$r/var/cache/apt/archives"
     mount --bind "$cache/archives" "$r/var/cache/apt/archives" && mounted+=("$r/var/cache/apt/archives")
 }
@@ -118,8 +124,8 @@ make_tarball() {
     mirror_up || { say "mirror $mirror unreachable; skipped"; exit $skip; }
     say "debootstrap --variant=minbase $suite from $mirror (once; cached in $tarball)"
     local r=$scratch/bootstrap
-    # Bounded: a first run downloads about 40 MB.
-    if ! timeout 1500 debootstrap --variant=minbase --arch="$arch" "$suite" "$r" "$mirror" \
+    # Bounded: a first run downloads about 40 MB (a minute here).
+    if ! timeout 900 debootstrap --variant=minbase --arch="$arch" "$suite" "$r" "$mirror" \
             >"$scratch/debootstrap.log" 2>&1; then
         tail -n 30 "$scratch/debootstrap.log" >&2
         mirror_up || { say "mirror went away during debootstrap; skipped"; exit $skip; }
@@ -133,7 +139,7 @@ make_tarball() {
     local saved_root=$root
     root=$r
     mount_root "$r"
-    T=600 in_root apt-get update -qq || fail "apt-get update in the new root"
+    T=300 in_root apt-get update -qq || fail "apt-get update in the new root"
     T=60 in_root apt-get clean
     umount_root
     root=$saved_root
@@ -142,7 +148,7 @@ make_tarball() {
 }
 # One maker at a time; the others wait (bounded) and reuse its tarball.
 exec 9>"$cache/lock"
-flock -w 1800 9 || fail "timed out waiting for $cache/lock"
+flock -w 900 9 || fail "timed out waiting for $cache/lock"
 [ -s "$tarball" ] || make_tarball
 exec 9>&-
 
@@ -153,4 +159,189 @@ t0=$(date +%s)
 timeout 600 cpack -G DEB --config "$build/CPackConfig.cmake" -B "$scratch/cpack" >"$scratch/cpack.log" 2>&1 ||
     { cat "$scratch/cpack.log" >&2; fail "cpack"; }
 say "cpack took $(($(date +%s) - t0)) s"
-echo "PACKAGES_PLACEHOLDER"
+shopt -s nullglob
+director_deb=("$scratch"/cpack/lvsd-director_*.deb)
+realserver_deb=("$scratch"/cpack/lvsd-realserver_*.deb)
+shopt -u nullglob
+if [ ${#director_deb[@]} != 1 ] || [ ${#realserver_deb[@]} != 1 ]; then
+    fail "expected one lvsd-director and one lvsd-realserver .deb, got: $(ls "$scratch/cpack")"
+fi
+debs=("${director_deb[0]}" "${realserver_deb[0]}")
+
+if command -v lintian >/dev/null; then
+    say "lintian"
+    # Exit status non-zero on errors; warnings are printed and allowed.
+    timeout 300 lintian "${debs[@]}" 2>&1 |
+        grep -v 'running with root privileges' | tee "$scratch/lintian.log" || true
+    ! grep -q '^E: ' "$scratch/lintian.log" || fail "lintian reports errors"
+fi
+
+# --- a fresh root ---------------------------------------------------------------------------------
+say "unpacking the cached root"
+mkdir "$root"
+tar -C "$root" --numeric-owner -xzf "$tarball"
+mount_root "$root"
+mkdir -p "$root/tmp/debs"
+cp "${debs[@]}" "$root/tmp/debs/"
+# Nothing starts in the root; every request is logged, so the test sees what the scripts asked.
+cat >"$root/usr/sbin/policy-rc.d" <<'POLICY'
+#!/bin/sh
+echo "$*" >>/tmp/policy-rc.d.log
+exit 101
+POLICY
+chmod 755 "$root/usr/sbin/policy-rc.d"
+: >"$root/tmp/policy-rc.d.log"
+policy_log() { cat "$root/tmp/policy-rc.d.log"; }
+
+apt_log=$scratch/apt.log
+# apt-get in the root; when it fails (stale lists from the tarball: a package left the mirror),
+# once more after apt-get update.
+apt_root() {
+    if T=600 in_root apt-get -y -q -o APT::Sandbox::User=root "$@" >>"$apt_log" 2>&1; then
+        return 0
+    fi
+    mirror_up || { tail -n 20 "$apt_log"; say "apt-get failed and $mirror is unreachable; skipped"; exit $skip; }
+    say "apt-get $1 failed; apt-get update and once more"
+    T=300 in_root apt-get -q -o APT::Sandbox::User=root update >>"$apt_log" 2>&1 || true
+    T=600 in_root apt-get -y -q -o APT::Sandbox::User=root "$@" >>"$apt_log" 2>&1 ||
+        { tail -n 40 "$apt_log" >&2; fail "apt-get $*"; }
+}
+# The tree as names and types, without what apt/dpkg keep for themselves and the mounts.
+snapshot() {
+    (cd "$root" && find . -xdev \( -path ./proc -o -path ./dev -o -path ./tmp \
+        -o -path ./var/cache/apt -o -path ./var/cache/debconf -o -path ./var/lib/apt \
+        -o -path ./var/lib/dpkg -o -path ./var/log \) -prune -o -printf '%y %p\n') | LC_ALL=C sort
+}
+# shellcheck disable=SC2016 # ${Status} is dpkg-query's
+status_of() { in_root dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true; }
+# Runs in the root in a network namespace of its own: what the binaries see of the host's
+# network cannot change their answers, and they cannot change it.
+run_isolated() {
+    timeout 60 unshare --net chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+        LC_ALL=C.UTF-8 "$@"
+}
+expect_rc() { # expected-rc description command...
+    local want=$1 what=$2 rc=0
+    shift 2
+    "$@" >"$scratch/out" 2>&1 || rc=$?
+    if [ "$rc" != "$want" ]; then
+        cat "$scratch/out" >&2
+        fail "$what: exit $rc, expected $want"
+    fi
+    say "ok: $what (exit $rc)"
+}
+
+t0=$(date +%s)
+say "dependencies of the packages"
+deps=$(for d in "${debs[@]}"; do dpkg-deb -f "$d" Depends; done | paste -sd, | sed 's/,/, /g')
+apt_root satisfy "$deps"
+before=$(snapshot)
+# Which of the packages' paths the root already has (/, /etc, /usr/share/man/man8, ...).
+for d in "${debs[@]}"; do dpkg-deb --fsys-tarfile "$d" | tar -t; done | sed 's|^\./|/|; s|/$||' |
+    LC_ALL=C sort -u | while read -r path; do
+        if [ -e "$root$path" ] || [ -L "$root$path" ]; then echo "$path"; fi
+    done >"$scratch/preexisting"
+
+say "apt-get install ./lvsd-director_*.deb ./lvsd-realserver_*.deb"
+apt_root install "/tmp/debs/$(basename "${debs[0]}")" "/tmp/debs/$(basename "${debs[1]}")"
+for p in lvsd-director lvsd-realserver; do
+    [ "$(status_of $p)" = "install ok installed" ] || fail "$p: status '$(status_of $p)'"
+done
+say "ok: installed ($(($(date +%s) - t0)) s)"
+grep -q 'lvs-director is enabled but not started' "$apt_log" || fail "no 'not started' note from lvsd-director"
+grep -q 'realserver is enabled but not started' "$apt_log" || fail "no 'not started' note from lvsd-realserver"
+
+# The binaries run with the Depends the package declares, on the shipped configs.
+expect_rc 0 "lvs-director --version" run_isolated lvs-director --version
+expect_rc 0 "lvs-director -t on the shipped /etc/lvsd/lvsd.conf" run_isolated lvs-director -t
+sed -n '/^! global_defs/,$ s/^! \{0,1\}//p' "$root/usr/share/lvsd/lvsd.conf" >"$root/tmp/example.conf"
+grep -q vrrp_instance "$root/tmp/example.conf" || fail "no vrrp_instance in the uncommented example"
+expect_rc 0 "lvs-director -t on the example, uncommented" run_isolated lvs-director -t -f /tmp/example.conf
+expect_rc 3 "lvs-realserver status (stopped) on the shipped /etc/lvsd/realserver.conf" \
+    run_isolated lvs-realserver status
+for f in /etc/lvsd/lvsd.conf /etc/lvsd/realserver.conf /etc/init.d/lvs-director /etc/init.d/realserver; do
+    grep -qx "$f" "$root/var/lib/dpkg/info/lvsd-director.conffiles" \
+        "$root/var/lib/dpkg/info/lvsd-realserver.conffiles" || fail "$f is not a conffile"
+done
+cmp -s "$root/etc/lvsd/lvsd.conf" "$root/usr/share/lvsd/lvsd.conf" || fail "lvsd.conf differs from its shipped copy"
+
+for page in lvs-director lvs-realserver; do
+    gz=$root/usr/share/man/man8/$page.8.gz
+    gzip -t "$gz" || fail "$gz"
+    if [ -x "$root/usr/bin/man" ]; then in_root man -w "$page" >/dev/null || fail "man -w $page"; fi
+    if command -v man >/dev/null; then
+        warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$gz" 2>&1 >/dev/null)
+        [ -z "$warn" ] || fail "$page.8: $warn"
+    fi
+done
+say "ok: man pages"
+
+# Enabled for both init systems, started by neither.
+for s in lvs-director realserver; do
+    ls "$root"/etc/rc2.d/S??"$s" >/dev/null 2>&1 || fail "no /etc/rc2.d/S??$s"
+    ls "$root"/etc/rc0.d/K??"$s" >/dev/null 2>&1 || fail "no /etc/rc0.d/K??$s"
+done
+for u in lvs-director.service lvs-realserver.service; do
+    [ -L "$root/etc/systemd/system/multi-user.target.wants/$u" ] || fail "$u not enabled for systemd"
+done
+[ "$(readlink "$root/lib/systemd/system/realserver.service")" = lvs-realserver.service ] ||
+    fail "realserver.service is not an alias of lvs-realserver.service"
+if policy_log | grep -Eq '^(lvs-director|realserver|lvs-director\.service|lvs-realserver\.service) .*start'; then
+    policy_log >&2
+    fail "a service was asked to start while its config is the shipped example"
+fi
+if [ -e "$root/run/lvs-director.pid" ] || [ -e "$root/run/lvsd/realserver.state" ]; then fail "something started"; fi
+say "ok: enabled (rc2.d, multi-user.target.wants), not started"
+
+# Once the admin has written a config, postinst starts the service.
+for p in lvsd-director:lvsd.conf:lvs-director lvsd-realserver:realserver.conf:realserver; do
+    IFS=: read -r pkg conf initd <<<"$p"
+    echo "# edited" >>"$root/etc/lvsd/$conf"
+    T=60 in_root env DPKG_MAINTSCRIPT_PACKAGE="$pkg" "/var/lib/dpkg/info/$pkg.postinst" configure \
+        >>"$apt_log" 2>&1 || fail "$pkg.postinst configure with an edited config"
+    policy_log | grep -Eq "^$initd .*\<start\>" || { policy_log >&2; fail "$pkg.postinst did not start $initd"; }
+    cp "$root/usr/share/lvsd/$conf" "$root/etc/lvsd/$conf"
+done
+say "ok: postinst starts a service whose config was edited"
+
+# --- remove: conffiles stay --------------------------------------------------------------------------
+in_root dpkg -L lvsd-director lvsd-realserver | LC_ALL=C sort -u >"$scratch/owned"
+# State a run would leave if its stop never ran (prerm's stop is denied here): purge must remove it.
+mkdir -p "$root/run/lvsd"
+echo '{}' >"$root/run/lvsd/realserver.state"
+echo '{}' >"$root/run/lvsd/director.stats.json"
+say "apt-get remove"
+apt_root remove lvsd-director lvsd-realserver
+for p in lvsd-director lvsd-realserver; do
+    [ "$(status_of $p)" = "deinstall ok config-files" ] || fail "$p after remove: '$(status_of $p)'"
+done
+for f in /etc/lvsd/lvsd.conf /etc/lvsd/realserver.conf /etc/init.d/lvs-director /etc/init.d/realserver; do
+    [ -e "$root$f" ] || fail "remove took the conffile $f"
+done
+for f in /usr/sbin/lvs-director /usr/sbin/lvs-realserver /lib/systemd/system/lvs-director.service; do
+    [ ! -e "$root$f" ] || fail "remove left $f"
+done
+policy_log | grep -Eq '^lvs-director .*\<stop\>' || fail "prerm did not stop lvs-director"
+policy_log | grep -Eq '^realserver .*\<stop\>' || fail "prerm did not stop realserver"
+say "ok: removed, conffiles kept, stops requested"
+
+# --- purge: nothing of ours is left ------------------------------------------------------------------
+say "apt-get purge"
+apt_root purge lvsd-director lvsd-realserver
+for p in lvsd-director lvsd-realserver; do
+    case "$(status_of $p)" in "" | "unknown ok not-installed") ;; *) fail "$p after purge: '$(status_of $p)'" ;; esac
+done
+[ ! -e "$root/etc/lvsd" ] || fail "/etc/lvsd is left: $(ls -A "$root/etc/lvsd")"
+[ ! -e "$root/run/lvsd" ] || fail "/run/lvsd is left: $(ls -A "$root/run/lvsd")"
+# Every path dpkg listed that the root did not have before.
+while read -r path; do
+    [ "$path" = /. ] || [ -z "$path" ] || grep -qxF "$path" "$scratch/preexisting" && continue
+    if [ -e "$root$path" ] || [ -L "$root$path" ]; then fail "purge left $path"; fi
+done <"$scratch/owned"
+after=$(snapshot)
+if [ "$before" != "$after" ]; then
+    diff <(echo "$before") <(echo "$after") >&2 || true
+    fail "the tree after purge differs from the tree before install"
+fi
+say "ok: purged; the tree is as before install ($(($(date +%s) - t0)) s in the root)"
+say "PASS"
