@@ -251,6 +251,16 @@ say "ok: installed ($(($(date +%s) - t0)) s)"
 grep -q 'lvs-director is enabled but not started' "$apt_log" || fail "no 'not started' note from lvsd-director"
 grep -q 'realserver is enabled but not started' "$apt_log" || fail "no 'not started' note from lvsd-realserver"
 
+# Every program of the packages (lvsctl and lvs-genhash too, once they are built) finds its
+# libraries: the Depends are complete.
+progs=$(in_root dpkg -L lvsd-director lvsd-realserver | grep -E '^/usr/s?bin/.' || true)
+[ -n "$progs" ] || fail "no programs in the packages"
+for prog in $progs; do
+    out=$(in_root ldd "$prog" 2>&1) || fail "ldd $prog: $out"
+    ! grep -q 'not found' <<<"$out" || fail "$prog: a library is missing: $out"
+done
+say "ok: every library found for $(tr "\n" " " <<<"$progs")"
+
 # The binaries run with the Depends the package declares, on the shipped configs.
 expect_rc 0 "lvs-director --version" run_isolated lvs-director --version
 expect_rc 0 "lvs-director -t on the shipped /etc/lvsd/lvsd.conf" run_isolated lvs-director -t
