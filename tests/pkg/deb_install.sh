@@ -49,20 +49,25 @@ apt_uri() { # $1: suite to find; prints the first URI serving it
                   if ($i ~ /^URIs:/) uris = substr($i, 6)
                   if ($i ~ /^Suites:/) suites = " " substr($i, 8) " " }
               gsub(/[ \t]+/, " ", types); gsub(/[ \t]+/, " ", suites)
-              if (types ~ / deb / && suites ~ (" " s " ")) { split(uris, u, " "); for (k in u) if (u[k] != "") { print u[k]; exit } } }' "$f"
-    done | head -n1
+              if (types ~ / deb / && suites ~ (" " s " ")) {
+                  n = split(uris, u, " "); for (k = 1; k <= n; k++) if (u[k] != "") { print u[k]; exit } } }' "$f"
+    done | sed -n 1p # reads all its input: no SIGPIPE for the loops under pipefail
 }
-mirror=${LVSD_DEBIAN_MIRROR:-$(apt_uri "$suite" | head -n1)}
-security=$(apt_uri "$suite-security" | head -n1)
+mirror=${LVSD_DEBIAN_MIRROR:-$(apt_uri "$suite")}
+security=$(apt_uri "$suite-security")
 [ -n "$mirror" ] || { say "no Debian $suite mirror in /etc/apt/sources.list*; skipped"; exit $skip; }
 mirror_up() { curl -fsS --max-time 20 -o /dev/null "$mirror/dists/$suite/Release"; }
 
 # --- scratch dir, mounts, cleanup on every exit path ------------------------------------------
 mkdir -p "$cache/archives/partial"
-# Scratch dirs of earlier runs that were killed (their pid is gone): nothing is mounted in them
-# (the mounts died with their namespace), so they can go.
+# One run at a time per cache: they share the tarball, archives/ and apt's lock in it. Held
+# until exit (a cached run takes about 20 s); the first run makes the tarball under it.
+exec 9>"$cache/lock"
+flock -w 900 9 || fail "timed out waiting for $cache/lock"
+# Scratch dirs of earlier runs that were killed: nothing is mounted in them (the mounts died
+# with their namespace), so they can go, unless kept on purpose (LVSD_PKG_KEEP).
 for d in /var/tmp/lvsd-pkg.*; do
-    [ -d "$d" ] || continue
+    if [ ! -d "$d" ] || [ -e "$d/kept" ]; then continue; fi
     p=$(cat "$d/pid" 2>/dev/null || echo 0)
     if [ "$p" = 0 ] || ! kill -0 "$p" 2>/dev/null; then
         grep -q " $d/" /proc/self/mounts || rm -rf --one-file-system "$d"
@@ -79,6 +84,7 @@ cleanup() {
         umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null || true
     done
     if [ -n "${LVSD_PKG_KEEP:-}" ]; then
+        touch "$scratch/kept"
         echo "pkg.deb: LVSD_PKG_KEEP: scratch dir $scratch kept (unmounted)" >&2
     elif grep -q " $scratch/" /proc/self/mounts; then
         echo "pkg.deb: still mounted under $scratch, left in place" >&2
@@ -146,11 +152,7 @@ make_tarball() {
     tar -C "$r" --numeric-owner -czf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
     rm -rf --one-file-system "$r"
 }
-# One maker at a time; the others wait (bounded) and reuse its tarball.
-exec 9>"$cache/lock"
-flock -w 900 9 || fail "timed out waiting for $cache/lock"
 [ -s "$tarball" ] || make_tarball
-exec 9>&-
 
 # --- the packages ---------------------------------------------------------------------------------
 [ -f "$build/CPackConfig.cmake" ] || fail "$build/CPackConfig.cmake missing: configure the build first"
