@@ -305,16 +305,24 @@ fi
 if [ -e "$root/run/lvs-director.pid" ] || [ -e "$root/run/lvsd/realserver.state" ]; then fail "something started"; fi
 say "ok: enabled (rc2.d, multi-user.target.wants), not started"
 
-# Once the admin has written a config, postinst starts the service.
+# Once the admin has written a config, postinst starts the service (restarts it on upgrades).
 for p in lvsd-director:lvsd.conf:lvs-director lvsd-realserver:realserver.conf:realserver; do
     IFS=: read -r pkg conf initd <<<"$p"
+    postinst() {
+        : >"$root/tmp/policy-rc.d.log"
+        T=60 in_root env DPKG_MAINTSCRIPT_PACKAGE="$pkg" "/var/lib/dpkg/info/$pkg.postinst" configure "$@" \
+            >>"$apt_log" 2>&1 || fail "$pkg.postinst configure $*"
+    }
     echo "# edited" >>"$root/etc/lvsd/$conf"
-    T=60 in_root env DPKG_MAINTSCRIPT_PACKAGE="$pkg" "/var/lib/dpkg/info/$pkg.postinst" configure \
-        >>"$apt_log" 2>&1 || fail "$pkg.postinst configure with an edited config"
+    postinst
     policy_log | grep -Eq "^$initd .*\<start\>" || { policy_log >&2; fail "$pkg.postinst did not start $initd"; }
+    postinst 0.0.9
+    policy_log | grep -Eq "^$initd .*\<restart\>" || { policy_log >&2; fail "$pkg.postinst (upgrade) did not restart $initd"; }
     cp "$root/usr/share/lvsd/$conf" "$root/etc/lvsd/$conf"
+    postinst 0.0.9
+    if policy_log | grep -q .; then policy_log >&2; fail "$pkg.postinst (upgrade, example config) acted on $initd"; fi
 done
-say "ok: postinst starts a service whose config was edited"
+say "ok: postinst starts (upgrade: restarts) a service whose config was edited, only then"
 
 # --- remove: conffiles stay --------------------------------------------------------------------------
 in_root dpkg -L lvsd-director lvsd-realserver | LC_ALL=C sort -u >"$scratch/owned"
