@@ -172,7 +172,7 @@ debs=("${director_deb[0]}" "${realserver_deb[0]}")
 
 if command -v lintian >/dev/null; then
     say "lintian"
-    # Exit status non-zero on errors; warnings are printed and allowed.
+    # Errors fail the test; warnings are printed and allowed.
     timeout 300 lintian "${debs[@]}" 2>&1 |
         grep -v 'running with root privileges' | tee "$scratch/lintian.log" || true
     ! grep -q '^E: ' "$scratch/lintian.log" || fail "lintian reports errors"
