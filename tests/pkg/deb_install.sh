@@ -329,6 +329,7 @@ in_root dpkg -L lvsd-director lvsd-realserver | LC_ALL=C sort -u >"$scratch/owne
 # State a run would leave if its stop never ran (prerm's stop is denied here): purge must remove it.
 mkdir -p "$root/run/lvsd"
 echo '{}' >"$root/run/lvsd/realserver.state"
+echo 1 >"$root/run/lvsd/realserver.state.pid"
 echo '{}' >"$root/run/lvsd/director.stats.json"
 say "apt-get remove"
 apt_root remove lvsd-director lvsd-realserver
