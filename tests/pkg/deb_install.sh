@@ -271,22 +271,29 @@ grep -q vrrp_instance "$root/tmp/example.conf" || fail "no vrrp_instance in the 
 expect_rc 0 "lvs-director -t on the example, uncommented" run_isolated lvs-director -t -f /tmp/example.conf
 expect_rc 3 "lvs-realserver status (stopped) on the shipped /etc/lvsd/realserver.conf" \
     run_isolated lvs-realserver status
+if [ -x "$root/usr/sbin/lvsctl" ]; then
+    expect_rc 0 "lvsctl --help" run_isolated lvsctl --help
+    expect_rc 3 "lvsctl list, no lvs-director running" run_isolated lvsctl list
+fi
 for f in /etc/lvsd/lvsd.conf /etc/lvsd/realserver.conf /etc/init.d/lvs-director /etc/init.d/realserver; do
     grep -qx "$f" "$root/var/lib/dpkg/info/lvsd-director.conffiles" \
         "$root/var/lib/dpkg/info/lvsd-realserver.conffiles" || fail "$f is not a conffile"
 done
 cmp -s "$root/etc/lvsd/lvsd.conf" "$root/usr/share/lvsd/lvsd.conf" || fail "lvsd.conf differs from its shipped copy"
 
+pages=$(in_root dpkg -L lvsd-director lvsd-realserver | grep -E '^/usr/share/man/man[1-8]/.+\.gz$' || true)
 for page in lvs-director lvs-realserver; do
-    gz=$root/usr/share/man/man8/$page.8.gz
-    gzip -t "$gz" || fail "$gz"
+    grep -qx "/usr/share/man/man8/$page.8.gz" <<<"$pages" || fail "no man page $page.8"
     if [ -x "$root/usr/bin/man" ]; then in_root man -w "$page" >/dev/null || fail "man -w $page"; fi
+done
+for gz in $pages; do
+    gzip -t "$root$gz" || fail "$gz"
     if command -v man >/dev/null; then
-        warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$gz" 2>&1 >/dev/null)
-        [ -z "$warn" ] || fail "$page.8: $warn"
+        warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$root$gz" 2>&1 >/dev/null)
+        [ -z "$warn" ] || fail "$gz: $warn"
     fi
 done
-say "ok: man pages"
+say "ok: man pages: $(tr "\n" " " <<<"$pages")"
 
 # Enabled for both init systems, started by neither.
 for s in lvs-director realserver; do
@@ -331,6 +338,7 @@ mkdir -p "$root/run/lvsd"
 echo '{}' >"$root/run/lvsd/realserver.state"
 echo 1 >"$root/run/lvsd/realserver.state.pid"
 echo '{}' >"$root/run/lvsd/director.stats.json"
+: >"$root/run/lvsd/director.sock"
 say "apt-get remove"
 apt_root remove lvsd-director lvsd-realserver
 for p in lvsd-director lvsd-realserver; do
