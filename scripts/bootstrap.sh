@@ -13,6 +13,7 @@ pkgs=(
   nginx-light keepalived curl iproute2 iputils-arping nftables procps
   iputils-ping lsb-base python3-aiosmtpd
   qemu-system-x86 busybox-static ipvsadm xz-utils
+  debootstrap lintian
 )
 
 missing=()
