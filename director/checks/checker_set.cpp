@@ -1,0 +1,324 @@
+#include "director/checks/checker_set.h"
+
+#include "director/config/checker.h"
+#include "log/log.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace lvsd::director::checks {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using config::CheckerKind;
+
+Result misc_result(const notify::ExitStatus& s, bool dynamic) {
+    using K = notify::ExitStatus::Kind;
+    Result r;
+    r.reason = notify::describe(s);
+    if (s.kind != K::exited)
+        return r;
+    if (s.value == 0) {
+        r.ok = true;
+    } else if (dynamic && s.value >= 2 && s.value <= 255) {
+        r.ok = true;
+        r.weight = s.value - 2;
+    }
+    return r;
+}
+
+namespace {
+
+Duration seconds(double s) {
+    return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(std::max(0.0, s)));
+}
+
+asio::ip::address to_asio(const net::IpAddress& a) {
+    if (a.is_v4())
+        return asio::ip::address_v4({a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3]});
+    asio::ip::address_v6::bytes_type b;
+    std::copy(a.bytes.begin(), a.bytes.end(), b.begin());
+    return asio::ip::address_v6(b);
+}
+
+// Host: header value. A name as given; an address with its port unless the scheme's default.
+std::string host_header(const std::string& name, const tcp::endpoint& ep, bool tls) {
+    if (!name.empty())
+        return name;
+    auto a = ep.address();
+    std::string host = a.is_v6() ? "[" + a.to_string() + "]" : a.to_string();
+    if (ep.port() != (tls ? 443 : 80))
+        host += ":" + std::to_string(ep.port());
+    return host;
+}
+
+bool status_ok(int status, const std::vector<std::pair<int, int>>& codes) {
+    if (codes.empty())
+        return status >= 200 && status <= 299;
+    return std::any_of(codes.begin(), codes.end(),
+                       [&](const auto& r) { return status >= r.first && status <= r.second; });
+}
+
+} // namespace
+
+CheckerSet::CheckerSet(asio::io_context& io, config::Config config, notify::ScriptRunner& runner,
+                       OnChange on_change, CheckerSetOptions options)
+    : io_(io), config_(std::move(config)), runner_(runner), on_change_(std::move(on_change)),
+      options_(options), tls_(make_client_tls_context()), alive_(std::make_shared<bool>(true)) {
+    build();
+}
+
+CheckerSet::~CheckerSet() {
+    stop();
+    *alive_ = false;
+}
+
+void CheckerSet::build() {
+    const auto& vss = config_.virtual_servers;
+    for (size_t vi = 0; vi < vss.size(); ++vi) {
+        const auto& vs = vss[vi];
+        for (size_t ri = 0; ri < vs.real_servers.size(); ++ri) {
+            const auto& rs = vs.real_servers[ri];
+            Server server;
+            server.ref = {vi, ri};
+            for (size_t ci = 0; ci < rs.checkers.size(); ++ci) {
+                const auto& c = rs.checkers[ci];
+                const auto& k = c.common;
+                std::string where = c.common.where.str() + ": " +
+                                    std::string(config::checker_keyword(c.kind)) + " of " +
+                                    rs.address.str() + ":" + std::to_string(rs.port);
+                bool supported = c.kind == CheckerKind::tcp || c.kind == CheckerKind::http ||
+                                 c.kind == CheckerKind::ssl || c.kind == CheckerKind::misc;
+                if (!supported) {
+                    notes_.push_back(where + ": not implemented yet; ignored (counts as up)");
+                    continue;
+                }
+                Timing t;
+                t.delay_loop = seconds(k.delay_loop.value_or(vs.delay_loop));
+                t.delay_before_retry = seconds(k.delay_before_retry.value_or(1));
+                t.retry = k.retry.value_or(c.kind == CheckerKind::misc ? 0 : 1);
+                t.alpha = k.alpha || vs.alpha;
+                Check ck{CheckerId{{vi, ri}, ci},
+                         c.kind,
+                         CheckState(t),
+                         {},
+                         {},
+                         nullptr,
+                         {},
+                         {},
+                         nullptr};
+                if (c.kind != CheckerKind::misc) {
+                    int port = k.connect_port.value_or(rs.port);
+                    if (port <= 0 || port > 65535) {
+                        notes_.push_back(where + ": no port to connect to; ignored");
+                        continue;
+                    }
+                    ck.target.endpoint = {to_asio(k.connect_ip.value_or(rs.address)),
+                                          static_cast<uint16_t>(port)};
+                    if (k.bindto || k.bind_port) {
+                        auto addr = k.bindto ? to_asio(*k.bindto)
+                                    : ck.target.endpoint.address().is_v6()
+                                        ? asio::ip::address(asio::ip::address_v6::any())
+                                        : asio::ip::address(asio::ip::address_v4::any());
+                        ck.target.bind =
+                            tcp::endpoint(addr, static_cast<uint16_t>(k.bind_port.value_or(0)));
+                    }
+                    ck.target.bind_if = k.bind_if;
+                    ck.target.fwmark = k.fwmark.value_or(0);
+                    ck.target.timeout = seconds(k.connect_timeout.value_or(5));
+                }
+                if (c.kind == CheckerKind::http || c.kind == CheckerKind::ssl) {
+                    const auto& h = std::get<config::HttpCheck>(c.detail);
+                    bool tls = c.kind == CheckerKind::ssl || h.ssl;
+                    auto urls = h.urls;
+                    if (urls.empty()) {
+                        notes_.push_back(where + ": no url; checking GET / for a 2xx status");
+                        urls.emplace_back().path = "/";
+                    }
+                    for (const auto& u : urls) {
+                        UrlCheck uc;
+                        uc.request.path = u.path.empty() ? "/" : u.path;
+                        std::string vhost = !u.virtualhost.empty()   ? u.virtualhost
+                                            : !h.virtualhost.empty() ? h.virtualhost
+                                                                     : vs.virtualhost;
+                        uc.request.host = host_header(vhost, ck.target.endpoint, tls);
+                        uc.request.version = h.http_protocol.rfind("1.1", 0) == 0 ? 11 : 10;
+                        uc.request.tls = tls;
+                        if (tls && h.enable_sni)
+                            uc.request.sni = !h.sni_name.empty() ? h.sni_name : vhost;
+                        uc.request.body_limit = options_.body_limit;
+                        uc.status_codes = u.status_codes;
+                        uc.digest = u.digest;
+                        ck.urls.push_back(std::move(uc));
+                    }
+                }
+                if (c.kind == CheckerKind::misc) {
+                    ck.misc = &std::get<config::MiscCheck>(c.detail);
+                    ck.misc_timeout = seconds(
+                        ck.misc->misc_timeout.value_or(k.delay_loop.value_or(vs.delay_loop)));
+                }
+                Duration spread = options_.first_check_spread;
+                if (spread < Duration::zero())
+                    spread = std::min(t.delay_loop, Duration(std::chrono::seconds(1)));
+                if (k.warmup)
+                    spread = seconds(*k.warmup);
+                // Golden-ratio steps spread any number of checkers evenly and reproducibly.
+                double frac = std::fmod(static_cast<double>(checks_.size()) * 0.6180339887, 1.0);
+                ck.first_delay = std::chrono::duration_cast<Duration>(spread * frac);
+                server.checks.push_back(checks_.size());
+                checks_.push_back(std::move(ck));
+            }
+            std::vector<const CheckState*> states;
+            for (size_t i : server.checks)
+                states.push_back(&checks_[i].state);
+            server.health = server_health(states, rs.weight);
+            server_index_[server.ref] = servers_.size();
+            servers_.push_back(std::move(server));
+        }
+    }
+    Health h = health();
+    for (size_t vi = 0; vi < vss.size(); ++vi)
+        quorum_.emplace_back(vss[vi].quorum, vss[vi].hysteresis, live_weight(config_, h, vi));
+}
+
+Health CheckerSet::health() const {
+    Health h;
+    for (const auto& s : servers_)
+        h.servers[s.ref] = s.health;
+    for (const auto& q : quorum_)
+        h.quorum_up.push_back(q.up());
+    return h;
+}
+
+void CheckerSet::start() {
+    if (running_)
+        return;
+    running_ = true;
+    for (size_t i = 0; i < checks_.size(); ++i) {
+        checks_[i].timer = std::make_unique<asio::steady_timer>(io_);
+        schedule(i, checks_[i].first_delay);
+    }
+}
+
+void CheckerSet::stop() {
+    running_ = false;
+    for (auto& c : checks_)
+        if (c.timer)
+            c.timer->cancel();
+}
+
+void CheckerSet::schedule(size_t i, Duration after) {
+    if (!running_)
+        return;
+    auto& t = *checks_[i].timer;
+    t.expires_after(after);
+    t.async_wait([this, alive = alive_, i](boost::system::error_code ec) {
+        if (ec || !*alive || !running_)
+            return;
+        run(i);
+    });
+}
+
+void CheckerSet::run(size_t i) {
+    auto done = [this, alive = alive_, i](const Result& r) {
+        if (*alive && running_)
+            result(i, r);
+    };
+    auto& c = checks_[i];
+    switch (c.kind) {
+    case CheckerKind::tcp:
+        tcp_probe(io_, c.target, std::move(done));
+        break;
+    case CheckerKind::http:
+    case CheckerKind::ssl:
+        run_url(i, 0, std::move(done));
+        break;
+    case CheckerKind::misc: {
+        bool dynamic = c.misc->misc_dynamic;
+        runner_.run(
+            c.misc->misc_path, {}, c.misc_timeout,
+            [done, dynamic](const notify::ExitStatus& s) { done(misc_result(s, dynamic)); });
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+// URLs are fetched one after the other; the first that fails fails the check.
+void CheckerSet::run_url(size_t i, size_t url, std::function<void(Result)> done) {
+    auto& c = checks_[i];
+    if (url >= c.urls.size())
+        return done(Result{true, std::nullopt, "all urls answered as expected"});
+    http_probe(io_, tls_, c.target, c.urls[url].request,
+               [this, alive = alive_, i, url, done = std::move(done)](const HttpReply& r) {
+                   if (!*alive)
+                       return;
+                   const auto& u = checks_[i].urls[url];
+                   std::string what = u.request.path + ": ";
+                   if (!r.ok)
+                       return done(Result{false, std::nullopt, what + r.error});
+                   if (!status_ok(r.status, u.status_codes))
+                       return done(Result{false, std::nullopt,
+                                          what + "status " + std::to_string(r.status)});
+                   if (!u.digest.empty() && r.digest != u.digest)
+                       return done(Result{false, std::nullopt,
+                                          what + "digest " + r.digest + ", expected " + u.digest});
+                   run_url(i, url + 1, done);
+               });
+}
+
+void CheckerSet::result(size_t i, const Result& r) {
+    auto& c = checks_[i];
+    auto step = c.state.on_result(r);
+    if (on_result_)
+        on_result_(c.id, r, c.state);
+    if (step.changed)
+        server_changed(server_index_.at(c.id.server));
+    schedule(i, step.next);
+}
+
+void CheckerSet::run_script(const std::optional<config::Script>& s) {
+    if (!s)
+        return;
+    runner_.run(*s, {}, std::chrono::seconds(60), [cmd = s->command](const notify::ExitStatus& e) {
+        if (!e.success())
+            log::warning("script '" + cmd + "': " + notify::describe(e));
+    });
+}
+
+void CheckerSet::server_changed(size_t si) {
+    auto& s = servers_[si];
+    const auto& vs = config_.virtual_servers[s.ref.virtual_server];
+    const auto& rs = vs.real_servers[s.ref.real_server];
+    std::vector<const CheckState*> states;
+    for (size_t i : s.checks)
+        states.push_back(&checks_[i].state);
+    auto h = server_health(states, rs.weight);
+    if (h == s.health)
+        return;
+    bool up_changed = h.up != s.health.up;
+    s.health = h;
+    if (up_changed) {
+        log::info("real server " + rs.address.str() + ":" + std::to_string(rs.port) + " is " +
+                  (h.up ? "up" : "down"));
+        run_script(h.up ? rs.notify_up : rs.notify_down);
+    }
+    if (on_change_)
+        on_change_(s.ref, h.up, h.weight);
+    size_t vi = s.ref.virtual_server;
+    int live = 0;
+    for (size_t ri = 0; ri < vs.real_servers.size(); ++ri) {
+        const auto& other = servers_[server_index_.at({vi, ri})].health;
+        if (other.up)
+            live += other.weight;
+    }
+    if (quorum_[vi].update(live)) {
+        bool up = quorum_[vi].up();
+        run_script(up ? vs.quorum_up : vs.quorum_down);
+        if (on_quorum_)
+            on_quorum_(vi, up);
+    }
+}
+
+} // namespace lvsd::director::checks
