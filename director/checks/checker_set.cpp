@@ -304,8 +304,7 @@ void CheckerSet::server_changed(size_t si) {
                   (h.up ? "up" : "down"));
         run_script(h.up ? rs.notify_up : rs.notify_down);
     }
-    if (on_change_)
-        on_change_(s.ref, h.up, h.weight);
+    // The quorum first, so that on_change sees a table that already follows it.
     size_t vi = s.ref.virtual_server;
     int live = 0;
     for (size_t ri = 0; ri < vs.real_servers.size(); ++ri) {
@@ -313,12 +312,14 @@ void CheckerSet::server_changed(size_t si) {
         if (other.up)
             live += other.weight;
     }
-    if (quorum_[vi].update(live)) {
-        bool up = quorum_[vi].up();
-        run_script(up ? vs.quorum_up : vs.quorum_down);
-        if (on_quorum_)
-            on_quorum_(vi, up);
-    }
+    bool quorum_changed = quorum_[vi].update(live);
+    if (quorum_changed)
+        run_script(quorum_[vi].up() ? vs.quorum_up : vs.quorum_down);
+    auto ref = s.ref;
+    if (on_change_)
+        on_change_(ref, h.up, h.weight);
+    if (quorum_changed && on_quorum_)
+        on_quorum_(vi, quorum_[vi].up());
 }
 
 } // namespace lvsd::director::checks

@@ -41,6 +41,7 @@ struct CheckerSetOptions {
 
 class CheckerSet {
 public:
+    // Called once the health (quorum included) reflects the change: table() is current in it.
     using OnChange = std::function<void(const RealServerRef&, bool up, int weight)>;
     using OnResult = std::function<void(const CheckerId&, const Result&, const CheckState&)>;
     using OnQuorum = std::function<void(size_t virtual_server, bool up)>;
