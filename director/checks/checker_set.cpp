@@ -202,6 +202,7 @@ void CheckerSet::start() {
 
 void CheckerSet::stop() {
     running_ = false;
+    ++generation_;
     for (auto& c : checks_)
         if (c.timer)
             c.timer->cancel();
@@ -212,16 +213,17 @@ void CheckerSet::schedule(size_t i, Duration after) {
         return;
     auto& t = *checks_[i].timer;
     t.expires_after(after);
-    t.async_wait([this, alive = alive_, i](boost::system::error_code ec) {
-        if (ec || !*alive || !running_)
+    t.async_wait([this, alive = alive_, i, gen = generation_](boost::system::error_code ec) {
+        if (ec || !*alive || !running_ || gen != generation_)
             return;
         run(i);
     });
 }
 
 void CheckerSet::run(size_t i) {
-    auto done = [this, alive = alive_, i](const Result& r) {
-        if (*alive && running_)
+    // Results of a run started before stop() are dropped, also after a new start().
+    auto done = [this, alive = alive_, i, gen = generation_](const Result& r) {
+        if (*alive && running_ && gen == generation_)
             result(i, r);
     };
     auto& c = checks_[i];

@@ -113,6 +113,7 @@ private:
     std::vector<Quorum> quorum_;
     std::vector<std::string> notes_;
     bool running_ = false;
+    uint64_t generation_ = 0; // bumped by stop()
 };
 
 } // namespace lvsd::director::checks
