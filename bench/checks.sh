@@ -57,19 +57,21 @@ awk -v total="$total" -v nodes="$nodes" -v per="$per" -v base="$base" -v kind="$
     print "}"
 }' >"$conf"
 
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 pid=$(lab_spawn lb checkrun "$RUN" "$conf")
 log="$LAB_DIR/checkrun.log"
 lab_wait 30 grep -q '^table' "$log" || { echo "check_run did not start"; cat "$log"; exit 1; }
 sleep 3 # first checks are spread over the first delay_loop
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+uticks() { awk '{print $14}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
-t0=$(ticks "$pid"); s0=$(date +%s.%N)
+u0=$(uticks "$pid"); t0=$(ticks "$pid"); s0=$(date +%s.%N)
 sleep "$window"
-t1=$(ticks "$pid"); s1=$(date +%s.%N)
+u1=$(uticks "$pid"); t1=$(ticks "$pid"); s1=$(date +%s.%N)
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 downs=$(grep -c '^change .* down' "$log")
 cpu=$(echo "scale=1; 100 * ($t1 - $t0) / $hz / ($s1 - $s0)" | bc)
+ucpu=$(echo "scale=1; 100 * ($u1 - $u0) / $hz / ($s1 - $s0)" | bc)
 echo "checks: $total real servers, ${kind^^} at delay_loop 1, ${window} s window"
-echo "driver CPU: ${cpu}% of one core (target < 25%), RSS ${rss} kB, servers marked down: $downs"
+echo "driver CPU: ${cpu}% of one core (user ${ucpu}%; target < 25%), RSS ${rss} kB, servers marked down: $downs"
 lab_stop "$pid"
