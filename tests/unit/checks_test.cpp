@@ -29,6 +29,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <set>
 
 using namespace lvsd;
 using namespace lvsd::director;
@@ -123,6 +124,7 @@ public:
     std::string body = "ok\n";
     int requests = 0;
     std::string last_host;
+    std::string last_peer;
 
     void close() {
         error_code ec;
@@ -150,6 +152,8 @@ private:
         std::string chunk = std::string(64 * 1024, 'x');
 
         void start() {
+            error_code ec;
+            server.last_peer = sock.remote_endpoint(ec).address().to_string();
             if (!server.use_tls_)
                 return read(sock);
             tls.emplace(sock, server.tls_);
@@ -677,4 +681,115 @@ virtual_server 10.0.0.1 80 {
     BOOST_TEST(set.size() == 0u);
     BOOST_TEST(set.notes().size() == 1u);
     BOOST_TEST(set.health().servers.at({0, 0}).up);
+}
+
+BOOST_AUTO_TEST_CASE(checker_set_scripts_virtualhost_and_bindto) {
+    asio::io_context io;
+    TestServer web(io, TestServer::Mode::respond);
+    TempDir dir;
+    fs::permissions(dir.path, fs::perms(0777)); // `nobody` writes its marks here
+    auto mark = dir.path / "mark.sh";
+    auto marks = dir.path / "marks";
+    {
+        std::ofstream(mark) << "#!/bin/sh\necho \"$1\" >>" << marks.string() << "\n";
+        fs::permissions(mark, fs::perms(0755));
+    }
+    auto script = [&](const std::string& arg) { return "\"" + mark.string() + " " + arg + "\""; };
+    std::string text = R"(
+global_defs {
+  script_user nobody
+}
+virtual_server 127.0.0.1 80 {
+  delay_loop 0.1
+  virtualhost vs.example.test
+  quorum 1
+  quorum_up )" + script("quorum_up") +
+                       R"(
+  quorum_down )" + script("quorum_down") +
+                       R"(
+  real_server 127.0.0.1 )" +
+                       std::to_string(web.port()) +
+                       R"( {
+    notify_up )" + script("up") +
+                       R"(
+    notify_down )" + script("down") +
+                       R"(
+    HTTP_GET {
+      url {
+        path /
+      }
+      bindto 127.0.0.2
+      connect_timeout 0.5
+      retry 0
+    }
+  }
+}
+)";
+    auto cfg = parse(text);
+    notify::ScriptRunner runner(io, cfg.global_defs);
+    std::vector<std::pair<size_t, bool>> quorum;
+    CheckerSet set(io, cfg, runner, nullptr);
+    set.on_quorum([&](size_t vi, bool up) { quorum.emplace_back(vi, up); });
+    set.start();
+    auto read_marks = [&] {
+        std::ifstream in(marks);
+        std::set<std::string> out;
+        for (std::string l; std::getline(in, l);)
+            out.insert(l);
+        return out;
+    };
+    BOOST_REQUIRE(run_until(
+        io, [&] { return web.requests > 0; }, 5s));
+    BOOST_TEST(web.last_host == "vs.example.test");
+    BOOST_TEST(web.last_peer == "127.0.0.2");
+    BOOST_TEST(read_marks().empty()); // no scripts for the initial state
+
+    web.status = 500;
+    BOOST_REQUIRE(run_until(
+        io, [&] { return read_marks().size() == 2; }, 5s));
+    BOOST_TEST((read_marks() == std::set<std::string>{"down", "quorum_down"}));
+    BOOST_TEST(set.health().quorum_up.at(0) == false);
+    web.status = 200;
+    BOOST_REQUIRE(run_until(
+        io, [&] { return read_marks().size() == 4; }, 5s));
+    BOOST_TEST((read_marks() == std::set<std::string>{"down", "quorum_down", "up", "quorum_up"}));
+    BOOST_TEST((quorum == std::vector<std::pair<size_t, bool>>{{0, false}, {0, true}}));
+    set.stop();
+    BOOST_REQUIRE(run_until(
+        io, [&] { return runner.running() == 0; }, 5s));
+}
+
+BOOST_AUTO_TEST_CASE(stop_and_start_again) {
+    asio::io_context io;
+    TestServer srv(io, TestServer::Mode::silent);
+    auto cfg = parse(R"(
+virtual_server 127.0.0.1 80 {
+  delay_loop 0.05
+  real_server 127.0.0.1 )" +
+                     std::to_string(srv.port()) +
+                     R"( {
+    TCP_CHECK {
+      connect_timeout 0.5
+    }
+  }
+}
+)");
+    notify::ScriptRunner runner(io, cfg.global_defs);
+    int results = 0;
+    CheckerSet set(io, cfg, runner, nullptr);
+    set.on_result([&](const CheckerId&, const Result& r, const CheckState&) {
+        BOOST_TEST(r.ok);
+        ++results;
+    });
+    set.start();
+    BOOST_REQUIRE(run_until(
+        io, [&] { return results >= 3; }, 5s));
+    set.stop();
+    int at_stop = results;
+    run_until(
+        io, [] { return false; }, 200ms);
+    BOOST_TEST(results == at_stop);
+    set.start();
+    BOOST_REQUIRE(run_until(
+        io, [&] { return results >= at_stop + 3; }, 5s));
 }
