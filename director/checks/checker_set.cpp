@@ -95,7 +95,9 @@ void CheckerSet::build() {
                 }
                 Timing t;
                 t.delay_loop = seconds(k.delay_loop.value_or(vs.delay_loop));
-                t.delay_before_retry = seconds(k.delay_before_retry.value_or(1));
+                // keepalived.conf(5): 3 s for HTTP_GET and SSL_GET, 1 s otherwise.
+                bool web = c.kind == CheckerKind::http || c.kind == CheckerKind::ssl;
+                t.delay_before_retry = seconds(k.delay_before_retry.value_or(web ? 3 : 1));
                 t.retry = k.retry.value_or(c.kind == CheckerKind::misc ? 0 : 1);
                 t.alpha = k.alpha || vs.alpha;
                 Check ck{CheckerId{{vi, ri}, ci},
@@ -142,7 +144,9 @@ void CheckerSet::build() {
                                             : !h.virtualhost.empty() ? h.virtualhost
                                                                      : vs.virtualhost;
                         uc.request.host = host_header(vhost, ck.target.endpoint, tls);
-                        uc.request.version = h.http_protocol.rfind("1.1", 0) == 0 ? 11 : 10;
+                        uc.request.version = h.http_protocol == "1.1" ? 11 : 10;
+                        uc.request.connection_close =
+                            h.http_protocol == "1.0C" || h.http_protocol == "1.1";
                         uc.request.tls = tls;
                         if (tls && h.enable_sni)
                             uc.request.sni = !h.sni_name.empty() ? h.sni_name : vhost;
@@ -157,11 +161,11 @@ void CheckerSet::build() {
                     ck.misc_timeout = seconds(
                         ck.misc->misc_timeout.value_or(k.delay_loop.value_or(vs.delay_loop)));
                 }
+                // The first check comes after up to `warmup` (default delay_loop, as keepalived),
+                // so that thousands of checkers do not all fire at once.
                 Duration spread = options_.first_check_spread;
                 if (spread < Duration::zero())
-                    spread = std::min(t.delay_loop, Duration(std::chrono::seconds(1)));
-                if (k.warmup)
-                    spread = seconds(*k.warmup);
+                    spread = k.warmup ? seconds(*k.warmup) : t.delay_loop;
                 // Golden-ratio steps spread any number of checkers evenly and reproducibly.
                 double frac = std::fmod(static_cast<double>(checks_.size()) * 0.6180339887, 1.0);
                 ck.first_delay = std::chrono::duration_cast<Duration>(spread * frac);
@@ -188,6 +192,20 @@ Health CheckerSet::health() const {
     for (const auto& q : quorum_)
         h.quorum_up.push_back(q.up());
     return h;
+}
+
+const CheckState* CheckerSet::state(const CheckerId& id) const {
+    for (const auto& c : checks_)
+        if (c.id.server == id.server && c.id.index == id.index)
+            return &c.state;
+    return nullptr;
+}
+
+std::optional<Duration> CheckerSet::first_delay(const CheckerId& id) const {
+    for (const auto& c : checks_)
+        if (c.id.server == id.server && c.id.index == id.index)
+            return c.first_delay;
+    return std::nullopt;
 }
 
 void CheckerSet::start() {

@@ -34,8 +34,8 @@ struct CheckerId {
 
 struct CheckerSetOptions {
     size_t body_limit = 1 << 20; // HTTP bodies longer than this fail the check
-    // First checks are spread over this much time (deterministically), so thousands of
-    // checkers do not all fire in the same millisecond. Negative: min(delay_loop, 1 s).
+    // First checks are spread (deterministically) over this much time. Negative: each
+    // checker's warmup, default its delay_loop, as keepalived does.
     Duration first_check_spread = Duration(-1);
 };
 
@@ -66,6 +66,11 @@ public:
     // Checkers that are configured but not run (kinds not implemented, no port to check).
     const std::vector<std::string>& notes() const { return notes_; }
     size_t size() const { return checks_.size(); }
+    // The state of one checker (its timing: the config with keepalived's defaults); nullptr
+    // when that checker is not run.
+    const CheckState* state(const CheckerId& id) const;
+    // When a checker runs first after start(), nullopt when it is not run.
+    std::optional<Duration> first_delay(const CheckerId& id) const;
 
 private:
     struct UrlCheck {

@@ -121,7 +121,7 @@ struct HttpOp : std::enable_shared_from_this<HttpOp> {
         req.version(request.version);
         req.set(http::field::host, request.host);
         req.set(http::field::user_agent, "lvsd-checker");
-        if (request.version >= 11)
+        if (request.connection_close || request.version >= 11)
             req.set(http::field::connection, "close");
         parser.body_limit(request.body_limit);
         if (!tls)

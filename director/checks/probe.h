@@ -31,11 +31,12 @@ void tcp_probe(boost::asio::io_context& io, const ProbeTarget& target,
 
 struct HttpRequest {
     std::string path = "/";
-    std::string host;            // Host: header
-    int version = 10;            // 10 or 11 (with Connection: close)
-    bool tls = false;            // SSL_GET
-    std::string sni;             // empty: no SNI
-    size_t body_limit = 1 << 20; // a longer body fails the probe
+    std::string host;              // Host: header
+    int version = 10;              // 10 or 11
+    bool connection_close = false; // send Connection: close (1.0C; 1.1 always does)
+    bool tls = false;              // SSL_GET
+    std::string sni;               // empty: no SNI
+    size_t body_limit = 1 << 20;   // a longer body fails the probe
 };
 
 struct HttpReply {

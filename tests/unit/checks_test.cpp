@@ -793,3 +793,57 @@ virtual_server 127.0.0.1 80 {
     BOOST_REQUIRE(run_until(
         io, [&] { return results >= at_stop + 3; }, 5s));
 }
+
+BOOST_AUTO_TEST_CASE(keepalived_defaults_and_warmup) {
+    asio::io_context io;
+    auto cfg = parse(R"(
+virtual_server 10.0.0.1 80 {
+  delay_loop 10
+  alpha
+  real_server 10.0.1.1 80 {
+    HTTP_GET {
+      url {
+        path /
+      }
+    }
+    TCP_CHECK {
+      warmup 0
+    }
+    MISC_CHECK {
+      misc_path /bin/true
+    }
+  }
+  real_server 10.0.1.2 80 {
+    TCP_CHECK {
+      retry 4
+      delay_before_retry 0.5
+      delay_loop 2
+      warmup 1
+    }
+  }
+}
+)");
+    notify::ScriptRunner runner(io, cfg.global_defs);
+    CheckerSet set(io, cfg, runner, nullptr);
+    BOOST_REQUIRE(set.size() == 4u);
+    const auto& http = set.state({{0, 0}, 0})->timing();
+    BOOST_TEST((http.delay_loop == Duration(10s)));
+    BOOST_TEST((http.delay_before_retry == Duration(3s)));
+    BOOST_TEST(http.retry == 1);
+    BOOST_TEST(http.alpha);
+    BOOST_TEST(!set.state({{0, 0}, 0})->up()); // alpha: down until a success
+    BOOST_TEST(!set.health().servers.at({0, 0}).up);
+    const auto& tcp_t = set.state({{0, 0}, 1})->timing();
+    BOOST_TEST((tcp_t.delay_before_retry == Duration(1s)));
+    BOOST_TEST((*set.first_delay({{0, 0}, 1}) == Duration::zero())); // warmup 0
+    BOOST_TEST(set.state({{0, 0}, 2})->timing().retry == 0);         // MISC_CHECK
+    const auto& own = set.state({{0, 1}, 0})->timing();
+    BOOST_TEST(own.retry == 4);
+    BOOST_TEST((own.delay_before_retry == Duration(500ms)));
+    BOOST_TEST((own.delay_loop == Duration(2s)));
+    BOOST_TEST((*set.first_delay({{0, 1}, 0}) <= Duration(1s)));
+    // Without warmup the first checks spread over delay_loop.
+    BOOST_TEST((*set.first_delay({{0, 0}, 0}) <= Duration(10s)));
+    BOOST_TEST((*set.first_delay({{0, 0}, 2}) > Duration::zero()));
+    BOOST_TEST(set.state({{0, 0}, 3}) == nullptr);
+}
