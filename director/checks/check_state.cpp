@@ -33,15 +33,16 @@ CheckState::Step CheckState::on_result(const Result& r) {
 
 ServerHealth server_health(const std::vector<const CheckState*>& checkers, int configured_weight) {
     ServerHealth h{true, configured_weight};
-    std::optional<int> dynamic;
+    // keepalived.conf(5): each dynamic checker moves the weight by (its weight - configured);
+    // with one, the weight is simply the one it asked for.
+    long weight = configured_weight;
     for (const auto* c : checkers) {
         if (!c->up())
             h.up = false;
         if (auto w = c->weight())
-            dynamic = dynamic ? std::min(*dynamic, *w) : *w;
+            weight += static_cast<long>(*w) - configured_weight;
     }
-    if (dynamic)
-        h.weight = *dynamic;
+    h.weight = static_cast<int>(std::clamp(weight, 0L, 65535L));
     return h;
 }
 

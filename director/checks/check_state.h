@@ -53,7 +53,8 @@ private:
 };
 
 // A real server is up when every one of its checkers is (no checkers: always up). Its weight is
-// the configured one unless a dynamic checker set another (several: the lowest).
+// the configured one, moved by each dynamic checker by (its weight - configured), as keepalived
+// does: with one dynamic checker, the weight it asked for. Clamped to 0..65535.
 struct ServerHealth {
     bool up = true;
     int weight = 1;

@@ -103,7 +103,7 @@ const TempDir& cert_dir() {
 // An HTTP(S) server on 127.0.0.1, in-process on the test's io_context.
 class TestServer {
 public:
-    enum class Mode { respond, silent, endless };
+    enum class Mode { respond, silent, endless, garbage };
 
     TestServer(asio::io_context& io, Mode mode, bool tls = false)
         : io_(io), acceptor_(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0)), mode_(mode),
@@ -171,6 +171,8 @@ private:
                 self->server.last_host = std::string(self->req[http::field::host]);
                 if (self->server.mode_ == Mode::endless)
                     return self->endless(s, true);
+                if (self->server.mode_ == Mode::garbage)
+                    return self->garbage(s);
                 self->res.result(self->server.status);
                 self->res.version(10);
                 self->res.body() = self->server.body;
@@ -180,6 +182,15 @@ private:
                     self->sock.shutdown(tcp::socket::shutdown_both, ignored);
                 });
             });
+        }
+        // Not HTTP at all.
+        template <class S> void garbage(S& s) {
+            static const std::string junk = "SSH-2.0-OpenSSH_9.2\r\n\x01\x02\xff\r\n\r\n";
+            asio::async_write(s, asio::buffer(junk),
+                              [self = shared_from_this()](error_code, size_t) {
+                                  error_code ignored;
+                                  self->sock.shutdown(tcp::socket::shutdown_both, ignored);
+                              });
         }
         // 200 without a length, then bytes until the client gives up.
         template <class S> void endless(S& s, bool first) {
@@ -330,7 +341,9 @@ BOOST_AUTO_TEST_CASE(server_is_up_when_all_its_checkers_are) {
     BOOST_TEST(!server_health({&a, &b}, 3).up);
     b.on_result(ok(9));
     a.on_result(ok(4));
-    BOOST_TEST((server_health({&a, &b}, 3) == ServerHealth{true, 4}));
+    // 3 + (4 - 3) + (9 - 3)
+    BOOST_TEST((server_health({&a, &b}, 3) == ServerHealth{true, 10}));
+    BOOST_TEST((server_health({&a}, 3) == ServerHealth{true, 4}));
 }
 
 BOOST_AUTO_TEST_CASE(quorum_with_hysteresis) {
@@ -527,6 +540,16 @@ BOOST_AUTO_TEST_CASE(endless_body_ends_at_the_cap_or_the_deadline) {
     f = fetch(io, ctx, target(srv.endpoint(), 300ms), req);
     BOOST_TEST(!f.reply->ok);
     BOOST_TEST((f.took < Duration(2s)));
+}
+
+BOOST_AUTO_TEST_CASE(garbage_instead_of_http_fails_at_once) {
+    asio::io_context io;
+    auto ctx = make_client_tls_context();
+    TestServer srv(io, TestServer::Mode::garbage);
+    auto f = fetch(io, ctx, target(srv.endpoint(), 2s), HttpRequest{});
+    BOOST_TEST(!f.reply->ok);
+    BOOST_TEST_MESSAGE(f.reply->error);
+    BOOST_TEST((f.took < Duration(1s)));
 }
 
 BOOST_AUTO_TEST_CASE(ssl_get_status_and_digest) {
