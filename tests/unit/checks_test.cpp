@@ -870,3 +870,38 @@ virtual_server 10.0.0.1 80 {
     BOOST_TEST((*set.first_delay({{0, 0}, 2}) > Duration::zero()));
     BOOST_TEST(set.state({{0, 0}, 3}) == nullptr);
 }
+
+BOOST_AUTO_TEST_CASE(ipv6_real_server) {
+    asio::io_context io;
+    error_code ec;
+    tcp::acceptor a(io);
+    a.open(tcp::v6(), ec);
+    if (!ec)
+        a.bind({asio::ip::address_v6::loopback(), 0}, ec);
+    if (!ec)
+        a.listen(16, ec);
+    if (ec) {
+        BOOST_TEST_MESSAGE("no IPv6 loopback here: " << ec.message());
+        return;
+    }
+    auto cfg = parse(R"(
+virtual_server fd00::1 80 {
+  delay_loop 0.1
+  real_server ::1 )" +
+                     std::to_string(a.local_endpoint().port()) +
+                     R"( {
+    TCP_CHECK {
+      connect_timeout 0.5
+    }
+  }
+}
+)");
+    notify::ScriptRunner runner(io, cfg.global_defs);
+    std::optional<Result> seen;
+    CheckerSet set(io, cfg, runner, nullptr);
+    set.on_result([&](const CheckerId&, const Result& r, const CheckState&) { seen = r; });
+    set.start();
+    BOOST_REQUIRE(run_until(
+        io, [&] { return seen.has_value(); }, 5s));
+    BOOST_TEST(seen->ok, seen->reason);
+}
