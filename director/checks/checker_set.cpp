@@ -100,15 +100,7 @@ void CheckerSet::build() {
                 t.delay_before_retry = seconds(k.delay_before_retry.value_or(web ? 3 : 1));
                 t.retry = k.retry.value_or(c.kind == CheckerKind::misc ? 0 : 1);
                 t.alpha = k.alpha || vs.alpha;
-                Check ck{CheckerId{{vi, ri}, ci},
-                         c.kind,
-                         CheckState(t),
-                         {},
-                         {},
-                         nullptr,
-                         {},
-                         {},
-                         nullptr};
+                Check ck(CheckerId{{vi, ri}, ci}, c.kind, t);
                 if (c.kind != CheckerKind::misc) {
                     int port = k.connect_port.value_or(rs.port);
                     if (port <= 0 || port > 65535) {
@@ -169,6 +161,7 @@ void CheckerSet::build() {
                 // Golden-ratio steps spread any number of checkers evenly and reproducibly.
                 double frac = std::fmod(static_cast<double>(checks_.size()) * 0.6180339887, 1.0);
                 ck.first_delay = std::chrono::duration_cast<Duration>(spread * frac);
+                ck.log_all_failures = k.log_all_failures;
                 server.checks.push_back(checks_.size());
                 checks_.push_back(std::move(ck));
             }
@@ -288,13 +281,28 @@ void CheckerSet::run_url(size_t i, size_t url, std::function<void(Result)> done)
                });
 }
 
+std::string CheckerSet::server_name(const RealServerRef& r) const {
+    const auto& vs = config_.virtual_servers[r.virtual_server];
+    const auto& rs = vs.real_servers[r.real_server];
+    std::string v = vs.kind == config::VirtualServerKind::fwmark
+                        ? "fwmark " + std::to_string(vs.fwmark)
+                    : vs.kind == config::VirtualServerKind::group
+                        ? "group " + vs.group
+                        : vs.address.str() + ":" + std::to_string(vs.port);
+    return rs.address.str() + ":" + std::to_string(rs.port) + " of virtual_server " + v;
+}
+
 void CheckerSet::result(size_t i, const Result& r) {
     auto& c = checks_[i];
     auto step = c.state.on_result(r);
     if (on_result_)
         on_result_(c.id, r, c.state);
+    if (!r.ok && c.log_all_failures)
+        log::warning(std::string(config::checker_keyword(c.kind)) + " of " +
+                     server_name(c.id.server) + " failed: " + r.reason);
     if (step.changed)
-        server_changed(server_index_.at(c.id.server));
+        server_changed(server_index_.at(c.id.server),
+                       std::string(config::checker_keyword(c.kind)) + ": " + r.reason);
     schedule(i, step.next);
 }
 
@@ -307,7 +315,7 @@ void CheckerSet::run_script(const std::optional<config::Script>& s) {
     });
 }
 
-void CheckerSet::server_changed(size_t si) {
+void CheckerSet::server_changed(size_t si, const std::string& why) {
     auto& s = servers_[si];
     const auto& vs = config_.virtual_servers[s.ref.virtual_server];
     const auto& rs = vs.real_servers[s.ref.real_server];
@@ -320,8 +328,8 @@ void CheckerSet::server_changed(size_t si) {
     bool up_changed = h.up != s.health.up;
     s.health = h;
     if (up_changed) {
-        log::info("real server " + rs.address.str() + ":" + std::to_string(rs.port) + " is " +
-                  (h.up ? "up" : "down"));
+        log::info("real server " + server_name(s.ref) + " is " + (h.up ? "up" : "down") + " (" +
+                  why + ")");
         run_script(h.up ? rs.notify_up : rs.notify_down);
     }
     // The quorum first, so that on_change sees a table that already follows it.

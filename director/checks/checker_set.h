@@ -79,6 +79,7 @@ private:
         std::string digest;
     };
     struct Check {
+        Check(CheckerId i, config::CheckerKind k, const Timing& t) : id(i), kind(k), state(t) {}
         CheckerId id;
         config::CheckerKind kind;
         CheckState state;
@@ -87,6 +88,7 @@ private:
         const config::MiscCheck* misc = nullptr;
         Duration misc_timeout{};
         Duration first_delay{};
+        bool log_all_failures = false;
         std::unique_ptr<boost::asio::steady_timer> timer;
     };
     struct Server {
@@ -100,8 +102,9 @@ private:
     void run(size_t i);
     void run_url(size_t i, size_t url, std::function<void(Result)> done);
     void result(size_t i, const Result& r);
-    void server_changed(size_t server);
+    void server_changed(size_t server, const std::string& why);
     void run_script(const std::optional<config::Script>& s);
+    std::string server_name(const RealServerRef& r) const;
 
     boost::asio::io_context& io_;
     config::Config config_;
