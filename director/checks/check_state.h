@@ -44,6 +44,11 @@ public:
     std::optional<int> weight() const { return weight_; }
     int retries_left() const { return retries_left_; }
     const Timing& timing() const { return timing_; }
+    // Takes over another checker's verdict (after a reload), with fresh retries.
+    void assume(const CheckState& other) {
+        up_ = other.up_;
+        weight_ = other.weight_;
+    }
 
 private:
     Timing timing_;

@@ -201,6 +201,34 @@ std::optional<Duration> CheckerSet::first_delay(const CheckerId& id) const {
     return std::nullopt;
 }
 
+std::string CheckerSet::checker_key(const Check& c) const {
+    return server_name(c.id.server) + " #" + std::to_string(c.id.index) + " " +
+           std::string(config::checker_keyword(c.kind));
+}
+
+void CheckerSet::inherit(const CheckerSet& old) {
+    std::map<std::string, const Check*> before;
+    for (const auto& c : old.checks_)
+        before[old.checker_key(c)] = &c;
+    for (auto& c : checks_)
+        if (auto it = before.find(checker_key(c)); it != before.end())
+            c.state.assume(it->second->state);
+    for (auto& s : servers_) {
+        std::vector<const CheckState*> states;
+        for (size_t i : s.checks)
+            states.push_back(&checks_[i].state);
+        s.health = server_health(
+            states,
+            config_.virtual_servers[s.ref.virtual_server].real_servers[s.ref.real_server].weight);
+    }
+    Health h = health();
+    quorum_.clear();
+    for (size_t vi = 0; vi < config_.virtual_servers.size(); ++vi) {
+        const auto& vs = config_.virtual_servers[vi];
+        quorum_.emplace_back(vs.quorum, vs.hysteresis, live_weight(config_, h, vi));
+    }
+}
+
 void CheckerSet::start() {
     if (running_)
         return;

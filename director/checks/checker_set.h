@@ -56,6 +56,11 @@ public:
     void on_result(OnResult f) { on_result_ = std::move(f); } // every result (tracing, tests)
     void on_quorum(OnQuorum f) { on_quorum_ = std::move(f); }
 
+    // After a reload: takes over the verdicts of `old`'s checkers that are still configured
+    // (same virtual server, real server address and port, checker position and kind), and the
+    // quorum, so that a reload neither flaps servers nor runs notify scripts. Before start().
+    void inherit(const CheckerSet& old);
+
     void start();
     void stop();
 
@@ -105,6 +110,7 @@ private:
     void server_changed(size_t server, const std::string& why);
     void run_script(const std::optional<config::Script>& s);
     std::string server_name(const RealServerRef& r) const;
+    std::string checker_key(const Check& c) const;
 
     boost::asio::io_context& io_;
     config::Config config_;

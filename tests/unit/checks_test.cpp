@@ -905,3 +905,46 @@ virtual_server fd00::1 80 {
         io, [&] { return seen.has_value(); }, 5s));
     BOOST_TEST(seen->ok, seen->reason);
 }
+
+BOOST_AUTO_TEST_CASE(reload_inherits_the_verdicts) {
+    asio::io_context io;
+    auto text = [](const std::string& extra) {
+        return R"(
+virtual_server 127.0.0.1 80 {
+  delay_loop 0.05
+  sorry_server 127.0.0.9 80
+  real_server 127.0.0.1 )" +
+               std::to_string(closed_port()) + R"( {
+    TCP_CHECK {
+      connect_timeout 0.5
+      retry 0
+    }
+  }
+)" + extra + "}\n";
+    };
+    auto cfg = parse(text(""));
+    notify::ScriptRunner runner(io, cfg.global_defs);
+    CheckerSet old(io, cfg, runner, nullptr);
+    old.start();
+    BOOST_REQUIRE(run_until(
+        io,
+        [&] {
+            return !old.health().servers.at({0, 0}).up;
+        },
+        5s));
+    old.stop();
+    BOOST_TEST(!old.health().quorum_up.at(0));
+
+    // The same server in a new config with one more real server: still down, quorum kept.
+    auto cfg2 = cfg;
+    cfg2.virtual_servers[0].real_servers.push_back(cfg.virtual_servers[0].real_servers[0]);
+    cfg2.virtual_servers[0].real_servers.back().port = 1;
+    cfg2.virtual_servers[0].real_servers.back().checkers.clear();
+    cfg2.virtual_servers[0].quorum = 2;
+    CheckerSet fresh(io, cfg2, runner, nullptr);
+    BOOST_TEST(fresh.health().servers.at({0, 0}).up);
+    fresh.inherit(old);
+    BOOST_TEST(!fresh.health().servers.at({0, 0}).up);
+    BOOST_TEST(fresh.health().servers.at({0, 1}).up);
+    BOOST_TEST(!fresh.health().quorum_up.at(0)); // live weight 1 < quorum 2
+}
