@@ -4,6 +4,11 @@
 # which runs CheckerSet exactly as the director will. Prints the driver's CPU over a window, as a
 # percentage of one core (issue 6 target: under 25 %), and how many checks failed.
 #
+# Reading the number: veth and the bridge deliver packets synchronously, so the kernel work of
+# the *real servers'* side of every handshake (and of the lab's bridge netfilter) is charged to
+# the driver's system time too. The user time is the checkers' own cost; on a real director the
+# peers' half of the kernel time is spent on the real servers.
+#
 # Usage (root): bench/checks.sh [tcp|http] [REAL_SERVERS] [SECONDS]
 #        (defaults: tcp, 10000, 20; build tree: $BUILD or build/)
 set -uo pipefail
