@@ -1,0 +1,61 @@
+// The network half of the checkers: one TCP connect, or one HTTP(S) GET, on the caller's
+// io_context, each bounded as a whole by one deadline (connect + TLS handshake + request +
+// response). No threads; the callback runs exactly once, from the io_context.
+#pragma once
+
+#include "director/checks/check_state.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lvsd::director::checks {
+
+struct ProbeTarget {
+    boost::asio::ip::tcp::endpoint endpoint;
+    std::optional<boost::asio::ip::tcp::endpoint> bind; // bindto / bind_port
+    std::string bind_if;                                // SO_BINDTODEVICE, empty: none
+    unsigned fwmark = 0;                                // SO_MARK, 0: none
+    Duration timeout = std::chrono::seconds(5);         // the whole probe
+};
+
+// Connects and closes: ok when the connection was accepted in time.
+void tcp_probe(boost::asio::io_context& io, const ProbeTarget& target,
+               std::function<void(Result)> done);
+
+struct HttpRequest {
+    std::string path = "/";
+    std::string host;              // Host: header
+    int version = 10;              // 10 or 11
+    bool connection_close = false; // send Connection: close (1.0C; 1.1 always does)
+    bool tls = false;              // SSL_GET
+    std::string sni;               // empty: no SNI
+    size_t body_limit = 1 << 20;   // a longer body fails the probe
+};
+
+struct HttpReply {
+    bool ok = false;   // a whole response arrived
+    std::string error; // !ok: why not
+    int status = 0;
+    std::string digest; // lower-case hex MD5 of the body
+    size_t body_size = 0;
+};
+
+// One GET. `tls_context` is used for tls requests only and must outlive the probe.
+void http_probe(boost::asio::io_context& io, boost::asio::ssl::context& tls_context,
+                const ProbeTarget& target, const HttpRequest& request,
+                std::function<void(HttpReply)> done);
+
+// A client context as keepalived's SSL_GET uses it: any TLS version, no certificate checks.
+boost::asio::ssl::context make_client_tls_context();
+
+// Lower-case hex MD5 (OpenSSL EVP).
+std::string md5_hex(std::string_view data);
+
+} // namespace lvsd::director::checks
