@@ -3,6 +3,7 @@
 #include "agent/key_file.h"
 #include "conf/diagnostic.h"
 #include "director/agent/report_weights.h"
+#include "director/checks/health_table.h"
 #include "director/config/json.h"
 #include "director/config/parser.h"
 #include "director/control/commands.h"
@@ -76,9 +77,23 @@ int Daemon::run() {
 void Daemon::start_scripts(const config::Config& c) {
     // Scripts and mail follow global_defs (script_user, security, SMTP): rebuilt with it. A
     // reload restarts the vrrp_scripts' rise/fall counting.
+    auto runner = std::make_unique<notify::ScriptRunner>(io_, c.global_defs);
+    // Health checks: the new set takes over the old one's up/down states and quorum, so a reload
+    // neither flaps servers nor reruns notify scripts. Built before the old runner goes.
+    std::unique_ptr<checks::CheckerSet> checkers;
+    if (!c.virtual_servers.empty()) {
+        checkers = std::make_unique<checks::CheckerSet>(
+            io_, c, *runner, [this](const checks::RealServerRef&, bool, int) { apply_table(); });
+        if (checkers_)
+            checkers->inherit(*checkers_);
+        for (const auto& note : checkers->notes())
+            log::warning(note);
+    }
+    checkers_.reset();
     trackers_.clear();
     notifier_.reset();
-    runner_ = std::make_unique<notify::ScriptRunner>(io_, c.global_defs);
+    runner_ = std::move(runner);
+    checkers_ = std::move(checkers);
     notifier_ = std::make_unique<notify::Notifier>(io_, c.global_defs, *runner_);
     auto report = [&](const std::optional<config::Script>& s) {
         if (s)
@@ -224,6 +239,8 @@ void Daemon::apply(const config::Config& c) {
     }
     update_tracking();
     apply_table();
+    if (checkers_)
+        checkers_->start();
 }
 
 // The virtual servers: the kernel's table is brought to the configured one by the smallest
@@ -236,10 +253,18 @@ void Daemon::apply_table() {
         open_backend();
     if (!backend_)
         return;
-    dataplane::WeightOverrides weights;
+    // Health checks remove servers (or weigh them 0); agent reports can only lower a weight.
+    checks::HealthView view;
+    if (checkers_)
+        view = checkers_->view();
     if (reports_)
-        weights = agent::report_weights(config_, reports_->hosts());
-    auto desired = dataplane::desired_table(config_, weights);
+        for (const auto& [ref, w] : agent::report_weights(config_, reports_->hosts())) {
+            if (view.removed.count(ref))
+                continue;
+            auto it = view.weights.find(ref);
+            view.weights[ref] = it == view.weights.end() ? w : std::min(it->second, w);
+        }
+    auto desired = checks::healthy_table(config_, view);
     for (const auto& note : desired.notes)
         log::warning(note);
     dataplane::ApplyResult r;
@@ -367,6 +392,7 @@ void Daemon::reload() {
 
 void Daemon::stop_all() {
     sd_notify(0, "STOPPING=1");
+    checkers_.reset();
     trackers_.clear();
     for (auto& inst : instances_)
         inst->stop();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "director/agent/report_listener.h"
+#include "director/checks/checker_set.h"
 #include "director/config/config.h"
 #include "director/control/control_server.h"
 #include "director/dataplane/backend.h"
@@ -69,6 +70,7 @@ private:
     boost::asio::posix::stream_descriptor link_events_;
     boost::asio::steady_timer stop_deadline_;
     std::unique_ptr<notify::ScriptRunner> runner_;
+    std::unique_ptr<checks::CheckerSet> checkers_; // declared after runner_: it uses it
     std::unique_ptr<notify::Notifier> notifier_;
     std::map<std::string, std::unique_ptr<notify::ScriptTracker>> trackers_; // by vrrp_script
     std::map<int, bool> links_running_;                                      // by ifindex

@@ -5,7 +5,8 @@
 # Steps (issue 7): 1 VIP answers and both servers serve; 2 lvsctl shows the table; 3 master stop
 # moves the VIP, the client keeps being served, restart preempts; 5 VRRP blocked → two masters,
 # a warning, and convergence when unblocked; 6 the files are keepalived's own syntax (keepalived
-# -t accepts them). Step 4 (health checks) joins when the checkers are wired into the daemon.
+# -t accepts them); 4 nginx stopped on one real server takes it out of the table and every request
+# goes to the other; started again, it comes back.
 set -u
 source "$LVSD_SOURCE_DIR/tests/lab/lab.sh"
 source "$LVSD_SOURCE_DIR/tests/lab/vrrp.sh"
@@ -69,8 +70,9 @@ check "6: keepalived -t accepts both files" \
 check "6: lvs-director -t accepts them too" \
     bash -c "$LVS_DIRECTOR -t -f $LAB_DIR/lb1.conf && $LVS_DIRECTOR -t -f $LAB_DIR/lb2.conf"
 
+ngx1=$(lab_nginx rs1 80 rs1)
+ngx2=$(lab_nginx rs2 80 rs2)
 for rs in rs1 rs2; do
-    lab_nginx $rs 80 $rs >/dev/null
     lab_exec $rs "$LVS_REALSERVER" start --vip $VIP >/dev/null
 done
 p1=$(vrrp_start_ours lb1 "$LAB_DIR/lb1.conf")
@@ -114,6 +116,17 @@ wait $probe
 fails=$(grep -c FAIL "$LAB_DIR/probe.txt")
 lab_log "3: $(wc -l <"$LAB_DIR/probe.txt") probes during stop and preempt, $fails failed"
 check "3: the client kept being served (at most 2 failed probes)" test "$fails" -le 2
+
+# 4. nginx stops on rs2: TCP_CHECK (delay_loop 2, connect_timeout 1) takes it out of the table.
+in_table() { lab_exec lb1 "$LVSCTL" list | grep -q "$1:80"; }
+kill -TERM $ngx2
+check "4: rs2 leaves the table" lab_wait 10 bash -c "! ip netns exec $(lab_ns lb1) $LVSCTL list | grep -q 10.77.0.12:80"
+out=$(served 10)
+check "4: every request goes to rs1" test "$(grep -cx rs1 <<<"$out")" = 10
+ngx2=$(lab_nginx rs2 80 rs2)
+check "4: nginx back on rs2: it returns to the table" lab_wait 10 in_table 10.77.0.12
+out=$(served 20)
+check "4: rs2 serves again" grep -qx rs2 <<<"$out"
 
 # 5. VRRP blocked between the directors: two masters and a warning; unblocked: one master.
 lab_exec lb2 nft -f - <<'NFT'
