@@ -27,11 +27,14 @@ show() { printf '$ %s\n' "$*"; "$@"; }
 in_ns() { local n=$1; shift; ip netns exec "$(lab_ns "$n")" "$@"; }
 holder() { local h; h=$(vrrp_holders $VIP/32 lb1 lb2); echo "${h:-nobody}"; }
 requests() { # requests N: which server answered each, and the split
-    local i out
+    local i out all=""
     for ((i = 1; i <= $1; i++)); do
         out=$(in_ns client curl -s -m 1 "http://$VIP/" || echo "(failed)")
         printf '  request %2d -> %s\n' "$i" "$out"
+        all+="$out"$'\n'
     done
+    printf '  split: rs1 %d, rs2 %d, failed %d\n' "$(grep -cx rs1 <<<"$all")" \
+        "$(grep -cx rs2 <<<"$all")" "$(grep -cx '(failed)' <<<"$all")"
 }
 
 lab_init
