@@ -45,16 +45,31 @@ std::string run_name(const std::string& base, const std::string& suffix) {
     return base + (tag.empty() ? "" : "." + tag) + suffix;
 }
 
-// Leaves the terminal: the parent returns at once, as keepalived's does.
-void daemonize(bool keep_console) {
+// Leaves the terminal. The parent returns once the child has taken over the pid file, so that an
+// init script reading it right after `start` finds the daemon, not the parent.
+void daemonize(bool keep_console, sys::PidFile& pidfile) {
+    int ready[2];
+    if (pipe2(ready, O_CLOEXEC) != 0) {
+        std::perror("lvs-director: pipe");
+        std::exit(exit_cannot_run);
+    }
     pid_t pid = fork();
     if (pid < 0) {
         std::perror("lvs-director: fork");
         std::exit(exit_cannot_run);
     }
-    if (pid > 0)
-        std::_Exit(exit_ok);
+    if (pid > 0) {
+        close(ready[1]);
+        char c = 0;
+        ssize_t n = read(ready[0], &c, 1); // EOF without a byte: the child failed
+        std::_Exit(n == 1 ? exit_ok : exit_cannot_run);
+    }
+    close(ready[0]);
     setsid();
+    pidfile.rewrite();
+    if (write(ready[1], "1", 1) != 1)
+        std::perror("lvs-director: telling the parent");
+    close(ready[1]);
     if (chdir("/") != 0)
         std::perror("lvs-director: chdir /");
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -82,8 +97,7 @@ int run_daemon(const po::variables_map& vm, const fs::path& file, director::conf
     try {
         sys::PidFile pidfile(pid_path);
         if (!foreground) {
-            daemonize(console);
-            pidfile.rewrite();
+            daemonize(console, pidfile);
             log::use_syslog(!console);
         }
         if (auto failed = director::use_realtime(config.global_defs.vrrp_rt_priority,

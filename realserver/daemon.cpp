@@ -32,19 +32,21 @@ public:
     }
 
     int run() {
+        // Everything that can refuse to start (a second copy, a busy port, a missing key) is
+        // checked before the host is touched, so a refusal changes nothing.
         try {
-            for (const auto& l : host_.apply(plan_, config_.source))
-                log::info(l);
+            pidfile_ = std::make_unique<sys::PidFile>(host_.state_path().string() + ".pid");
         } catch (const std::exception& e) {
-            log::error(std::string("cannot apply: ") + e.what() + " (nothing left changed)");
+            log::error(e.what());
             return 1;
         }
         if (!open_agent(config_) || !open_reports(config_))
             return 1;
         try {
-            pidfile_ = std::make_unique<sys::PidFile>(host_.state_path().string() + ".pid");
+            for (const auto& l : host_.apply(plan_, config_.source))
+                log::info(l);
         } catch (const std::exception& e) {
-            log::error(e.what());
+            log::error(std::string("cannot apply: ") + e.what() + " (nothing left changed)");
             return 1;
         }
         sd_notify(0, "READY=1\nSTATUS=applied, checking readiness");

@@ -23,8 +23,14 @@ void ReportListener::receive() {
                              [this](const boost::system::error_code& ec, std::size_t n) {
                                  if (ec == asio::error::operation_aborted)
                                      return;
-                                 if (!ec)
-                                     handle(n);
+                                 if (!ec) {
+                                     try {
+                                         handle(n);
+                                     } catch (const std::exception& e) {
+                                         ++malformed_; // never let a datagram end the daemon
+                                         complain(std::string("could not be handled: ") + e.what());
+                                     }
+                                 }
                                  receive();
                              });
 }
@@ -60,13 +66,17 @@ void ReportListener::handle(std::size_t n) {
     auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
-    if (guard_.check(report, now_ms) != lvsd::agent::Verdict::fresh) {
+    // Real servers are matched by address (clones often share a host name): the replay window
+    // and the state are kept per address and name.
+    lvsd::agent::Report keyed = report;
+    keyed.host = sender + "/" + report.host;
+    if (guard_.check(keyed, now_ms) != lvsd::agent::Verdict::fresh) {
         ++replayed_;
         complain("from " + sender + " (" + report.host + ") is a replay or out of time");
         return;
     }
     ++accepted_;
-    auto& h = hosts_[report.host];
+    auto& h = hosts_[keyed.host];
     bool changed = h.state != report.state;
     h.state = report.state;
     h.from = sender;

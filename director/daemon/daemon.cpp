@@ -61,7 +61,8 @@ Daemon::Daemon(DaemonOptions opts, config::Config config)
 Daemon::~Daemon() = default;
 
 int Daemon::run() {
-    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR2})
+    // keepalived users send USR1 (data dump) too: it must not kill a daemon holding VIPs.
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2})
         signals_.add(sig);
     std::signal(SIGPIPE, SIG_IGN);
     listen_for_reports(config_.global_defs);
@@ -448,7 +449,7 @@ void Daemon::wait_signals() {
             return;
         if (sig == SIGHUP) {
             reload();
-        } else if (sig == SIGUSR2) {
+        } else if (sig == SIGUSR1 || sig == SIGUSR2) {
             dump_stats();
         } else {
             log::info("stopping on signal " + std::to_string(sig));

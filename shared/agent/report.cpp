@@ -76,8 +76,9 @@ std::variant<Report, ReportError> decode_report(std::string_view d, std::span<co
         return ReportError::bad_mac;
     // Authentic from here on; still parsed defensively (a sender's bug is not ours to crash on).
     auto j = nlohmann::json::parse(payload, nullptr, false);
-    if (!j.is_object() || j.value("v", 0) != 1 || !j.contains("host") || !j["host"].is_string() ||
-        !j.contains("seq") || !j["seq"].is_number_unsigned() || !j.contains("time_ms") ||
+    if (!j.is_object() || !j.contains("v") || !j["v"].is_number_integer() || j["v"] != 1 ||
+        !j.contains("host") || !j["host"].is_string() || !j.contains("seq") ||
+        !j["seq"].is_number_unsigned() || !j.contains("time_ms") ||
         !j["time_ms"].is_number_integer() || !j.contains("state") || !j["state"].is_string())
         return ReportError::malformed;
     return Report{j["host"].get<std::string>(), j["seq"].get<uint64_t>(),

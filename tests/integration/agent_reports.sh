@@ -33,7 +33,11 @@ C
 pd=$(lab_spawn d1 director "$LVS_DIRECTOR" -n -l -f "$LAB_DIR/d1.conf")
 check "director listens for reports" lab_wait 5 grep -q "listening on port 7707" "$LAB_DIR/director.log"
 prs=$(lab_spawn rs1 realserver "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" run)
-host_state() { vrrp_stats d1 $pd | python3 -c 'import json,sys; print(json.load(sys.stdin)["agent_reports"]["hosts"].get(sys.argv[1],{}).get("state",""))' "$1"; }
+# The director keys hosts by "address/name"; NAME matches any address.
+host_state() { vrrp_stats d1 $pd | python3 -c '
+import json, sys
+h = json.load(sys.stdin)["agent_reports"]["hosts"]
+print(next((v["state"] for k, v in h.items() if k.endswith("/" + sys.argv[1])), ""))' "$1"; }
 counter() { vrrp_stats d1 $pd | python3 -c 'import json,sys; print(json.load(sys.stdin)["agent_reports"][sys.argv[1]])' "$1"; }
 state_is() { [ "$(host_state "$1")" = "$2" ]; }
 check "rs1 reports up" lab_wait 5 state_is rs1 up
@@ -47,15 +51,16 @@ for _ in $(seq 300); do
 done
 t1=$(date +%s%N)
 lab_log "drain reached the director after $(((t1 - t0) / 1000000)) ms"
-# Measured about 60 ms here with the machine busy; the check leaves room for a loaded CI host.
-check "drain reaches the director within 250 ms" test $(((t1 - t0) / 1000000)) -le 250
+# Measured about 60 ms here with the machine busy (command start included); the check leaves room
+# for a loaded CI host.
+check "drain reaches the director within 1 s" test $(((t1 - t0) / 1000000)) -le 1000
 check "drain is the director's view of rs1" lab_wait 3 state_is rs1 drain
 
 # From the client: a forged report (wrong key), then a genuine one sent twice (replay), then a
 # genuine one with an old clock.
 lab_exec c python3 - "$key" <<'PY'
 import hashlib, hmac, json, socket, sys, time
-key = open(sys.argv[1], "rb").read()
+key = open(sys.argv[1], "rb").read().rstrip(b"\r\n")  # as lvs-director reads it
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 def send(payload, k):
     s.sendto(payload + b"\n" + hmac.new(k, payload, hashlib.sha256).hexdigest().encode(),
@@ -90,7 +95,8 @@ s = socket.create_connection(("10.77.0.100", 80), timeout=3)
 time.sleep(2.5)
 s.close()' &
 holder=$!
-sleep 0.5
+check "stop: a client connection to the VIP is open" lab_wait 3 bash -c \
+    "ip netns exec $(lab_ns rs1) ss -Htn state established '( sport = :80 )' | grep -q 10.77.0.100"
 t0=$(date +%s%N)
 lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" stop >/dev/null 2>&1 &
 stopper=$!
@@ -107,7 +113,9 @@ check "stop: the agent logged the drain" grep -q "drained: no connection left" "
 lab_stop $ngx
 # A missing key file is a clear error at start.
 sed -i "s|$key|$LAB_DIR/nokey|" "$LAB_DIR/rs1.conf"
-out=$(lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" run 2>&1); rc=$?
+out=$(lab_exec rs1 timeout 10 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" run 2>&1); rc=$?
 check "realserver with a missing key: exit 1, says why" \
     bash -c "[ $rc = 1 ] && grep -q 'nokey: cannot read the agent key' <<<'$out'"
+check "... and changed nothing (no VIP on lo)" \
+    test -z "$(lab_exec rs1 ip -o addr show dev lo to 10.77.0.100)"
 lab_finish

@@ -82,7 +82,7 @@ check "agent: configured weight 5" wait_for 20 weight_is 5
 report() { # report SEQ STATE: a genuine report from 127.0.0.1
     python3 - "$S/key" "$1" "$2" <<'PY'
 import hashlib, hmac, json, socket, sys, time
-key = open(sys.argv[1], "rb").read()
+key = open(sys.argv[1], "rb").read().rstrip(b"\r\n")  # as lvs-director reads it
 p = json.dumps({"v": 1, "host": "rs1", "seq": int(sys.argv[2]),
                 "time_ms": int(time.time() * 1000), "state": sys.argv[3]}).encode()
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(
