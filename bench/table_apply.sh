@@ -136,28 +136,45 @@ if want ipvs; then
     else
         [ $vrc = 0 ] || { FAILS=$((FAILS + 1)); tail -30 "$D/guest.log"; }
         declare -A MED
-        for w in ours_full ipvsadm_full ours_change ipvsadm_delta ipvsadm_flush_restore ours_same; do
+        for w in ours_full ipvsadm_full ours_change ipvsadm_delta ipvsadm_flush_restore ours_same ours_parse ipvsadm_save; do
             vals=$(awk -v w=$w '$1 == "time:" && $2 == w { print $4 }' "$D/guest.log" | ms)
             MED[$w]=$(median <<<"$vals")
             printf '  %-32s %s ms  (min / median / max)\n' "$(case $w in
                 ours_full) echo "ours, from empty" ;; ipvsadm_full) echo "ipvsadm -R, from empty" ;;
                 ours_change) echo "ours, 10 % change" ;; ipvsadm_delta) echo "ipvsadm -R of the edit lines" ;;
                 ipvsadm_flush_restore) echo "ipvsadm -C; ipvsadm -R new table" ;;
-                ours_same) echo "ours, same config again (0 ops)" ;; esac)" "$(mmm <<<"$vals")"
+                ours_same) echo "ours, same config again (0 ops)" ;;
+                ours_parse) echo "  of which parse + diff (dry run)" ;;
+                ipvsadm_save) echo "ipvsadm -S -n (reading the table)" ;; esac)" "$(mmm <<<"$vals")"
         done
         ratio() { awk -v a="${MED[$1]:-}" -v b="${MED[$2]:-}" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
         echo "  ratio ipvsadm/ours, from empty:                        $(ratio ipvsadm_full ours_full) (target > 1: ours faster)"
         echo "  ratio ipvsadm/ours, 10 % change, ipvsadm -R of edits:  $(ratio ipvsadm_delta ours_change)"
         echo "  ratio ipvsadm/ours, 10 % change, ipvsadm -C then -R:   $(ratio ipvsadm_flush_restore ours_change)"
+        awk -v c="${MED[ours_change]:-0}" -v s="${MED[ours_same]:-0}" -v p="${MED[ours_parse]:-0}" -v d="${MED[ipvsadm_delta]:-0}" -v v="${MED[ipvsadm_save]:-0}" -v n="$ops_change" 'BEGIN {
+            printf "  ours, 10 %% change = %.0f ms fixed (parse + diff %.0f, kernel read-back %.0f) + %.0f ms for the %d ops\n", s, p, s - p, c - s, n
+            printf "  ipvsadm with its own read-back (-S -n, then -R of the edits, the diff not counted): %.0f ms; ratio %.2f\n", v + d, (v + d) / c }'
     fi
 fi
 
 # ------------------------------------------------------------------ nftables, on this host
 if want nft; then
     echo
-    echo "== nftables backend (this host, in a network namespace of its own with a dummy eth0; DR) =="
+    echo "== nftables backend (this host, in a network namespace of its own with a veth eth0; DR) =="
     [ -x "$NFT_APPLY" ] || { echo "no nft_apply in $BUILD (build target nft_apply)"; exit 2; }
     slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
+    # Slab once it stops shrinking (a deleted namespace frees its tables asynchronously); bounded
+    settled_slab() {
+        local a b i
+        a=$(slab_kb)
+        for ((i = 0; i < 30; i++)); do
+            sleep 0.5
+            b=$(slab_kb)
+            ((a - b < 2048)) && break
+            a=$b
+        done
+        echo "$b"
+    }
     # nft_run TAG CONF SLOTS: "seconds maxrss_kB ops rc"
     nft_run() {
         local tag=$1 conf=$2 slots=$3
@@ -167,30 +184,34 @@ if want nft; then
         echo "$(cat "$D/$tag.time" | tail -1) $(sed -n 's/^ops: //p' "$D/$tag.out") $rc"
     }
     IFS=, read -ra slot_list <<<"$SLOTS"
+    settled_slab >/dev/null
     printf '  %-6s %-10s %-16s %-16s %-14s %s\n' slots "elements" "from empty" "10 % change" "same again" "kernel slab / nft_apply peak RSS"
     for slots in "${slot_list[@]}"; do
         NS=lvsd-tblbench-$$-$slots
         ip netns add "$NS"
-        ip -n "$NS" link add eth0 type dummy
+        ip -n "$NS" link add eth0 type veth peer name eth1
         ip -n "$NS" link set eth0 up
-        s0=$(slab_kb)
+        s0=$(settled_slab) # the previous namespace freed
         read -r t_full rss_full ops_full rc1 < <(nft_run "full-$slots" "$D/base.conf" "$slots")
         s1=$(slab_kb)
         read -r t_chg rss_chg ops_chg rc2 < <(nft_run "chg-$slots" "$D/changed.conf" "$slots")
         read -r t_same rss_same ops_same rc3 < <(nft_run "same-$slots" "$D/changed.conf" "$slots")
         # what the kernel holds: service vmap elements
         nmaps=$(ip netns exec "$NS" nft -t list maps netdev 2>/dev/null | grep -c '_new {' || true)
+        # slot shares of one service's 10 real servers (weights 1, 2, 3, ...)
+        share=$(ip netns exec "$NS" "$NFT_APPLY" --interface eth0 --slots "$slots" --slot-map 2>/dev/null |
+            awk '$1 == "slots:" && / 10\.1\.0\.2:80 / { for (i = 3; i <= NF; i++) if ($i ~ /=/ && $i !~ /^drained/) { split($i, kv, "="); printf "%s ", kv[2] } }')
+        ip netns del "$NS"
+        NS=""
         printf '  %-6s %-10s %-16s %-16s %-14s %s\n' "$slots" "$((NVS * slots))" \
             "${t_full} s (${ops_full:-?} ops)" "${t_chg} s (${ops_chg:-?} ops)" "${t_same} s (${ops_same:-?})" \
-            "+$(((s1 - s0) / 1024)) MiB / $((rss_full / 1024)) MiB"
-        echo "         rc $rc1/$rc2/$rc3; Maglev maps in the kernel: $nmaps"
+            "$(((s1 - s0) / 1024)) MiB / $((rss_full / 1024)) MiB"
+        echo "         rc $rc1/$rc2/$rc3; Maglev maps in the kernel: $nmaps; slots per real server of one service (weights 1..3): $share"
         if [ "$rc1$rc2$rc3" != 000 ] || [ "${ops_full:-}" != $((NVS + NVS * NRS)) ] ||
             [ "${ops_chg:-}" != "$ops_change" ] || [ "${ops_same:-}" != 0 ] || [ "$nmaps" != "$NVS" ]; then
             FAILS=$((FAILS + 1))
             echo "         FAIL: $(head -c 600 "$D/full-$slots.err" "$D/chg-$slots.err")"
         fi
-        ip netns del "$NS"
-        NS=""
     done
     echo "  (kernel slab: growth of Slab in /proc/meminfo across the apply from empty; the host is shared, so rough)"
 fi

@@ -60,6 +60,9 @@ while [ $r -le "$REPS" ]; do
         [ $r = 1 ] && { ops_are "ours, 10 % change" "$OPS_CHANGE"; is_table "ours, 10 % change" "$DATA/changed.rules"; }
         timed ours_same $r "$APPLY" --config "$DATA/changed.conf"
         [ $r = 1 ] && ops_are "ours, same config again" 0
+        # where the fixed cost goes: parsing and diffing alone (empty kernel table, dry run)
+        ipvsadm -C
+        timed ours_parse $r "$APPLY" --config "$DATA/changed.conf" --dry-run
     }
     # ipvsadm: -R from empty; the change as -C then -R of the new table; the change as -R of
     # the edit lines on top of the old table
@@ -71,6 +74,7 @@ while [ $r -le "$REPS" ]; do
         [ $r = 1 ] && is_table "ipvsadm -C; ipvsadm -R" "$DATA/changed.rules"
         ipvsadm -C
         ipvsadm -R <"$DATA/base.rules"
+        timed ipvsadm_save $r ipvsadm -S -n
         timed ipvsadm_delta $r restore "$DATA/delta.rules"
         [ $r = 1 ] && is_table "ipvsadm -R of the edit lines" "$DATA/changed.rules"
     }
