@@ -8,14 +8,16 @@
 # one worker each, prepared by `lvs-realserver start --vip`: VIP on lo, arp_ignore/arp_announce),
 # client 10.77.0.50, all on one bridge. Two DR services on the VIP:
 #   VIP:80 -> rs1:80, rs2:80 (Maglev over two servers)      VIP:81 -> rs1:81 (one server)
-# and, as the floor of this topology, a hand-written one-rule netdev table on lb1 (priority -600,
-# ahead of ours): VIP:82 -> `fwd ip to rs1`, no lookup at all ("bare").
+# and, as the floor of this topology, a hand-written netdev table on lb1 (priority -600, ahead of
+# ours) ("bare"): VIP:82 -> `fwd ip to rs1`, no lookup at all; VIP:83 -> rs1 or rs2 by
+# `jhash ip saddr . tcp sport mod 2` in an anonymous map, the least a two-server forward needs.
 # Scenarios (what is compared with what, like with like):
 #   one    keep-alive, VIP:81 (one real server) against rs1:81 directly, and the bare rule. The
 #          headline figure: the same nginx serves all three. vip/bare is what our ruleset
 #          (vmap, Maglev map, jhash) costs over the cheapest possible DR forward; bare/direct is
 #          what the extra hop through the director costs on this host by itself.
-#   two    keep-alive, VIP:80 (two real servers) against both servers directly at once: two wrk
+#   two    keep-alive, VIP:80 (two real servers) and the bare VIP:83 against both servers directly
+#          at once: two wrk
 #          side by side, each with half the threads and connections, one per server, their
 #          requests/s summed. Same servers busy, same client threads and connections.
 #   close  `Connection: close`, one real server as in "one" (with bare): every request is a new
@@ -32,7 +34,7 @@
 #   --only LIST       comma-separated scenarios: one, two, close (all)
 #   --director PATH   lvs-director binary (build/director/lvs-director)
 #   --realserver PATH lvs-realserver binary (build/realserver/lvs-realserver)
-# Default run: about 110 s. Needs root, the built binaries, wrk, nginx, curl. Exit status 1 when
+# Default run: about 125 s. Needs root, the built binaries, wrk, nginx, curl. Exit status 1 when
 # a wrk run failed, saw socket errors or non-2xx answers, or the VIP did not reach the servers.
 set -u
 
@@ -98,6 +100,7 @@ http {
         listen 80;
         listen 81;
         listen 82;
+        listen 83;
         location / { return 200 "$n\n"; }
     }
 }
@@ -149,11 +152,14 @@ table netdev bench_bare {
     chain ingress {
         type filter hook ingress device "eth0" priority -600; policy accept;
         meta pkttype host ip daddr $VIP tcp dport 82 fwd ip to $RS1 device "eth0"
+        meta pkttype host ip daddr $VIP tcp dport 83 fwd ip to jhash ip saddr . tcp sport mod 2 map { 0 : $RS1, 1 : $RS2 } device "eth0"
     }
 }
 NFT
 lab_wait 5 lab_exec client curl -sf --noproxy '*' -m 1 "http://$VIP:82/" ||
     { echo "the VIP does not answer on :82 (bare rule)"; exit 1; }
+lab_wait 5 lab_exec client curl -sf --noproxy '*' -m 1 "http://$VIP:83/" ||
+    { echo "the VIP does not answer on :83 (bare rule, two servers)"; exit 1; }
 
 # Sanity: the client reaches the VIP at lb1's MAC (not a real server's: arp_ignore/announce), the
 # director's DR table is the nftables one, and VIP:80 spreads new connections over both servers.
@@ -202,6 +208,7 @@ side() {
     one-bare | close-bare) wrk_run "$tag" "$THREADS" "$CONNS" "http://$VIP:82/" "$hdr" ;;
     one-direct | close-direct) wrk_run "$tag" "$THREADS" "$CONNS" "http://$RS1:81/" "$hdr" ;;
     two-vip) wrk_run "$tag" "$THREADS" "$CONNS" "http://$VIP:80/" ;;
+    two-bare) wrk_run "$tag" "$THREADS" "$CONNS" "http://$VIP:83/" ;;
     two-direct)
         # both servers at once, half the threads and connections each
         local a b
@@ -225,8 +232,7 @@ mmm() { # "min / median / max" of the numbers on stdin
 
 declare -A SUMMARY BARE
 scenario() {
-    local sc=$1 label=$2 i what r rps err sides=(vip direct)
-    [ "$sc" = two ] || sides=(vip bare direct)
+    local sc=$1 label=$2 i what r rps err sides=(vip bare direct)
     local -A vals=([vip]="" [bare]="" [direct]="")
     echo
     echo "== $sc: $label =="
@@ -259,20 +265,20 @@ scenario() {
     fi
     if [ -n "$mb" ] && [ -n "$md" ] && [ -n "$mv" ]; then
         BARE[$sc]=$(awk -v v="$mv" -v b="$mb" 'BEGIN { printf "%.3f", v / b }')
-        printf '  ratio bare/direct: %s (the extra hop alone); ratio VIP/bare: %s (our ruleset against one bare fwd rule)\n' \
+        printf '  ratio bare/direct: %s (the extra hop alone); ratio VIP/bare: %s (our ruleset against the bare rule)\n' \
             "$(awk -v b="$mb" -v d="$md" 'BEGIN { printf "%.3f", b / d }')" "${BARE[$sc]}"
     fi
 }
 
 # A short warm-up of every path (caches, neighbour entries, nginx), not counted.
 DURATION_SAVED=$DURATION DURATION=1
-for u in "http://$VIP:81/" "http://$VIP:82/" "http://$RS1:81/" "http://$VIP:80/" "http://$RS2:80/"; do
+for u in "http://$VIP:81/" "http://$VIP:82/" "http://$RS1:81/" "http://$VIP:80/" "http://$VIP:83/" "http://$RS2:80/"; do
     wrk_run warmup "$THREADS" "$CONNS" "$u" >/dev/null
 done
 DURATION=$DURATION_SAVED
 
 want one && scenario one "keep-alive; VIP:81 -> rs1 (one real server) against rs1:81 directly"
-want two && scenario two "keep-alive; VIP:80 -> rs1, rs2 against rs1:80 and rs2:80 directly at once (two wrk, half the threads and connections each, summed)"
+want two && scenario two "keep-alive; VIP:80 -> rs1, rs2 (and bare VIP:83) against rs1:80 and rs2:80 directly at once (two wrk, half the threads and connections each, summed)"
 want close && scenario close "Connection: close (a new connection per request); VIP:81 -> rs1 against rs1:81 directly"
 
 CSUM1=$(csum_errors)
@@ -280,7 +286,7 @@ echo
 echo "TcpInCsumErrors on the real servers during the run: $((CSUM1 - CSUM0)) (the netdev fwd path keeps the skb and its"
 echo "checksum state, so the veth checksum-offload pitfall of XDP does not apply; offloads left on)"
 echo "summary: ratio VIP/direct $(for s in one two close; do [ -n "${SUMMARY[$s]:-}" ] && printf '%s %s  ' "$s" "${SUMMARY[$s]}"; done)(target >= 0.95)"
-echo "         ratio VIP/bare   $(for s in one close; do [ -n "${BARE[$s]:-}" ] && printf '%s %s  ' "$s" "${BARE[$s]}"; done)"
+echo "         ratio VIP/bare   $(for s in one two close; do [ -n "${BARE[$s]:-}" ] && printf '%s %s  ' "$s" "${BARE[$s]}"; done)"
 [ $((CSUM1 - CSUM0)) = 0 ] || FAILS=$((FAILS + 1))
 [ $FAILS = 0 ] && echo "done" || echo "$FAILS failure(s)"
 [ $FAILS = 0 ]
