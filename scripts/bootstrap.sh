@@ -10,7 +10,7 @@ pkgs=(
   libssl-dev
   libboost-program-options-dev libboost-test-dev libboost-dev
   nlohmann-json3-dev libsystemd-dev libnftables-dev
-  nginx-light keepalived curl iproute2 iputils-arping nftables procps
+  nginx-light keepalived curl wrk iproute2 iputils-arping nftables procps
   iputils-ping lsb-base python3-aiosmtpd
   qemu-system-x86 busybox-static ipvsadm xz-utils
   debootstrap lintian
