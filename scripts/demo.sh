@@ -19,6 +19,7 @@ LVS_DIRECTOR=$PWD/build/director/lvs-director
 LVSCTL=$PWD/build/tools/lvsctl
 . tests/lab/lab.sh
 . tests/lab/vrrp.sh
+. tests/lab/recipe.sh
 set +e
 VIP=10.77.0.100
 
@@ -44,47 +45,8 @@ lab_node rs1 10.77.0.11/24
 lab_node rs2 10.77.0.12/24
 lab_node client 10.77.0.50/24
 
-conf() { # conf STATE PRIORITY: a keepalived.conf as the recipe writes it
-    cat <<C
-global_defs {
-    router_id LVS_$1
-}
-vrrp_instance VI_1 {
-    state $1
-    interface eth0
-    virtual_router_id 51
-    priority $2
-    advert_int 1
-    authentication {
-        auth_type PASS
-        auth_pass 1111
-    }
-    virtual_ipaddress {
-        $VIP
-    }
-}
-virtual_server $VIP 80 {
-    delay_loop 1
-    lb_algo rr
-    lb_kind DR
-    protocol TCP
-    real_server 10.77.0.11 80 {
-        weight 1
-        TCP_CHECK {
-            connect_timeout 1
-        }
-    }
-    real_server 10.77.0.12 80 {
-        weight 1
-        TCP_CHECK {
-            connect_timeout 1
-        }
-    }
-}
-C
-}
-conf MASTER 100 >"$LAB_DIR/lb1.conf"
-conf BACKUP 50 >"$LAB_DIR/lb2.conf"
+recipe_conf MASTER 100 $VIP >"$LAB_DIR/lb1.conf"
+recipe_conf BACKUP 50 $VIP >"$LAB_DIR/lb2.conf"
 
 say "The directors' keepalived.conf (lb1; lb2 is BACKUP, priority 50), checked by lvs-director -t"
 cat "$LAB_DIR/lb1.conf"

@@ -10,6 +10,7 @@
 set -u
 source "$LVSD_SOURCE_DIR/tests/lab/lab.sh"
 source "$LVSD_SOURCE_DIR/tests/lab/vrrp.sh"
+source "$LVSD_SOURCE_DIR/tests/lab/recipe.sh"
 : "${LVS_DIRECTOR:?}" "${LVS_REALSERVER:?}"
 LVSCTL=${LVSCTL:?path to lvsctl}
 VIP=10.77.0.100
@@ -21,48 +22,8 @@ lab_node rs1 10.77.0.11/24
 lab_node rs2 10.77.0.12/24
 lab_node client 10.77.0.50/24
 
-conf() { # conf STATE PRIORITY
-    cat <<C
-! Configuration File for keepalived
-global_defs {
-    router_id LVS_$1
-}
-vrrp_instance VI_1 {
-    state $1
-    interface eth0
-    virtual_router_id 51
-    priority $2
-    advert_int 1
-    authentication {
-        auth_type PASS
-        auth_pass 1111
-    }
-    virtual_ipaddress {
-        $VIP
-    }
-}
-virtual_server $VIP 80 {
-    delay_loop 2
-    lb_algo rr
-    lb_kind DR
-    protocol TCP
-    real_server 10.77.0.11 80 {
-        weight 1
-        TCP_CHECK {
-            connect_timeout 1
-        }
-    }
-    real_server 10.77.0.12 80 {
-        weight 1
-        TCP_CHECK {
-            connect_timeout 1
-        }
-    }
-}
-C
-}
-conf MASTER 100 >"$LAB_DIR/lb1.conf"
-conf BACKUP 50 >"$LAB_DIR/lb2.conf"
+recipe_conf MASTER 100 $VIP >"$LAB_DIR/lb1.conf"
+recipe_conf BACKUP 50 $VIP >"$LAB_DIR/lb2.conf"
 
 # Step 6 first: the files are keepalived's own.
 check "6: keepalived -t accepts both files" \
@@ -117,7 +78,7 @@ fails=$(grep -c FAIL "$LAB_DIR/probe.txt")
 lab_log "3: $(wc -l <"$LAB_DIR/probe.txt") probes during stop and preempt, $fails failed"
 check "3: the client kept being served (at most 2 failed probes)" test "$fails" -le 2
 
-# 4. nginx stops on rs2: TCP_CHECK (delay_loop 2, connect_timeout 1) takes it out of the table.
+# 4. nginx stops on rs2: TCP_CHECK (delay_loop 1, connect_timeout 1) takes it out of the table.
 in_table() { lab_exec lb1 "$LVSCTL" list | grep -q "$1:80"; }
 kill -TERM $ngx2
 check "4: rs2 leaves the table" lab_wait 10 bash -c "! ip netns exec $(lab_ns lb1) $LVSCTL list | grep -q 10.77.0.12:80"
