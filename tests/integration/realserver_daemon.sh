@@ -25,7 +25,12 @@ agent_port 7777
 CONF
 log=$LAB_DIR/daemon.log
 pid=$(lab_spawn rs1 daemon "$RS" run --config "$LAB_DIR/rs.conf")
-has_vip() { ip -n "$(lab_ns rs1)" addr show dev lo | grep -q "$VIP/32"; }
+# Read first, then match: under pipefail, `ip | grep -q` fails when ip dies of SIGPIPE.
+has_vip() {
+    local a
+    a=$(ip -n "$(lab_ns rs1)" addr show dev lo)
+    grep -q "$VIP/32" <<<"$a"
+}
 logged() { grep -q "$1" "$LAB_DIR/daemon.log"; }
 
 check "run puts the VIP on lo" lab_wait 5 has_vip
