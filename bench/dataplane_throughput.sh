@@ -22,6 +22,9 @@
 #          requests/s summed. Same servers busy, same client threads and connections.
 #   close  `Connection: close`, one real server as in "one" (with bare): every request is a new
 #          connection, so its SYN, ACK and FIN all cross the director.
+#   page   as "one", but each answer is a static file of --page-size KiB (16) instead of a few
+#          bytes: the answers leave the real server straight to the client (that is what DR is
+#          for), and only requests and ACKs cross the director.
 # Each repetition runs the sides of a scenario back to back, VIP first in odd repetitions and
 # direct first in even ones. Figures: requests/s per run, min / median / max, ratio of medians.
 # The client, both nginx, wrk and all softirq share this host's CPUs: compare within one run only.
@@ -31,7 +34,8 @@
 #   --duration S      seconds per wrk run (4)
 #   --connections C   wrk connections (50)
 #   --threads T       wrk threads (2)
-#   --only LIST       comma-separated scenarios: one, two, close (all)
+#   --only LIST       comma-separated scenarios: one, two, close, page (all)
+#   --page-size KIB   size of the "page" scenario's answer (16)
 #   --director PATH   lvs-director binary (build/director/lvs-director)
 #   --realserver PATH lvs-realserver binary (build/realserver/lvs-realserver)
 # Default run: about 125 s. Needs root, the built binaries, wrk, nginx, curl. Exit status 1 when
@@ -39,7 +43,7 @@
 set -u
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-REPS=3 DURATION=4 CONNS=50 THREADS=2 ONLY=one,two,close
+REPS=3 DURATION=4 CONNS=50 THREADS=2 ONLY=one,two,close,page PAGE_KB=16
 LVS_DIRECTOR=${LVS_DIRECTOR:-$root/build/director/lvs-director}
 LVS_REALSERVER=${LVS_REALSERVER:-$root/build/realserver/lvs-realserver}
 while [ $# -gt 0 ]; do
@@ -48,6 +52,7 @@ while [ $# -gt 0 ]; do
     --connections) CONNS=$2; shift ;; --threads) THREADS=$2; shift ;;
     --only) ONLY=$2; shift ;; --director) LVS_DIRECTOR=$2; shift ;;
     --realserver) LVS_REALSERVER=$2; shift ;;
+    --page-size) PAGE_KB=$2; shift ;;
     -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
     esac
@@ -80,35 +85,23 @@ lab_exec client sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tc
 # nginx on :80 and :81, one worker, access log off, keep-alive connections never closed by the
 # server (keepalive_requests), answering the node name.
 bench_nginx() {
-    local n=$1 d="$LAB_DIR/nginx-$1"
-    mkdir -p "$d"
-    cat >"$d/nginx.conf" <<CONF
-daemon off;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
+    local n=$1
+    lab_nginx_run "$n" "$n" 81 4096 >/dev/null <<CONF
     keepalive_requests 10000000;
-    client_body_temp_path $d/body;
-    proxy_temp_path $d/proxy;
-    fastcgi_temp_path $d/fastcgi;
-    uwsgi_temp_path $d/uwsgi;
-    scgi_temp_path $d/scgi;
     server {
         listen 80;
         listen 81;
         listen 82;
         listen 83;
+        location = /page { root $LAB_DIR/www; default_type application/octet-stream; }
         location / { return 200 "$n\n"; }
     }
-}
 CONF
-    lab_spawn "$n" "nginx-$n" nginx -c "$d/nginx.conf" >/dev/null
-    lab_wait 10 lab_exec "$n" bash -c "exec 3<>/dev/tcp/127.0.0.1/81" ||
-        { lab_log "nginx in $n did not start"; cat "$d/error.log" >&2; return 1; }
 }
+# The "page" answer: nginx's workers (nobody) must reach it.
+mkdir -p "$LAB_DIR/www"
+head -c $((PAGE_KB * 1024)) /dev/urandom >"$LAB_DIR/www/page"
+chmod 711 "$LAB_DIR" && chmod -R a+rX "$LAB_DIR/www"
 
 for rs in rs1 rs2; do
     bench_nginx $rs || exit 1
@@ -201,12 +194,13 @@ wrk_run() {
 
 # side SCENARIO vip|direct TAG: one measurement; prints "req_per_s errors".
 side() {
-    local sc=$1 what=$2 tag=$3 hdr=""
+    local sc=$1 what=$2 tag=$3 hdr="" path=/
     [ "$sc" = close ] && hdr="Connection: close"
+    [ "$sc" = page ] && path=/page
     case $sc-$what in
-    one-vip | close-vip) wrk_run "$tag" "$THREADS" "$CONNS" "http://$VIP:81/" "$hdr" ;;
-    one-bare | close-bare) wrk_run "$tag" "$THREADS" "$CONNS" "http://$VIP:82/" "$hdr" ;;
-    one-direct | close-direct) wrk_run "$tag" "$THREADS" "$CONNS" "http://$RS1:81/" "$hdr" ;;
+    one-vip | close-vip | page-vip) wrk_run "$tag" "$THREADS" "$CONNS" "http://$VIP:81$path" "$hdr" ;;
+    one-bare | close-bare | page-bare) wrk_run "$tag" "$THREADS" "$CONNS" "http://$VIP:82$path" "$hdr" ;;
+    one-direct | close-direct | page-direct) wrk_run "$tag" "$THREADS" "$CONNS" "http://$RS1:81$path" "$hdr" ;;
     two-vip) wrk_run "$tag" "$THREADS" "$CONNS" "http://$VIP:80/" ;;
     two-bare) wrk_run "$tag" "$THREADS" "$CONNS" "http://$VIP:83/" ;;
     two-direct)
@@ -272,7 +266,8 @@ scenario() {
 
 # A short warm-up of every path (caches, neighbour entries, nginx), not counted.
 DURATION_SAVED=$DURATION DURATION=1
-for u in "http://$VIP:81/" "http://$VIP:82/" "http://$RS1:81/" "http://$VIP:80/" "http://$VIP:83/" "http://$RS2:80/"; do
+for u in "http://$VIP:81/" "http://$VIP:82/" "http://$RS1:81/" "http://$VIP:80/" "http://$VIP:83/" "http://$RS2:80/" \
+    "http://$VIP:81/page" "http://$RS1:81/page"; do
     wrk_run warmup "$THREADS" "$CONNS" "$u" >/dev/null
 done
 DURATION=$DURATION_SAVED
@@ -280,13 +275,14 @@ DURATION=$DURATION_SAVED
 want one && scenario one "keep-alive; VIP:81 -> rs1 (one real server) against rs1:81 directly"
 want two && scenario two "keep-alive; VIP:80 -> rs1, rs2 (and bare VIP:83) against rs1:80 and rs2:80 directly at once (two wrk, half the threads and connections each, summed)"
 want close && scenario close "Connection: close (a new connection per request); VIP:81 -> rs1 against rs1:81 directly"
+want page && scenario page "keep-alive, ${PAGE_KB} KiB answers; VIP:81 -> rs1 against rs1:81 directly"
 
 CSUM1=$(csum_errors)
 echo
 echo "TcpInCsumErrors on the real servers during the run: $((CSUM1 - CSUM0)) (the netdev fwd path keeps the skb and its"
 echo "checksum state, so the veth checksum-offload pitfall of XDP does not apply; offloads left on)"
-echo "summary: ratio VIP/direct $(for s in one two close; do [ -n "${SUMMARY[$s]:-}" ] && printf '%s %s  ' "$s" "${SUMMARY[$s]}"; done)(target >= 0.95)"
-echo "         ratio VIP/bare   $(for s in one two close; do [ -n "${BARE[$s]:-}" ] && printf '%s %s  ' "$s" "${BARE[$s]}"; done)"
+echo "summary: ratio VIP/direct $(for s in one two close page; do [ -n "${SUMMARY[$s]:-}" ] && printf '%s %s  ' "$s" "${SUMMARY[$s]}"; done)(target >= 0.95)"
+echo "         ratio VIP/bare   $(for s in one two close page; do [ -n "${BARE[$s]:-}" ] && printf '%s %s  ' "$s" "${BARE[$s]}"; done)"
 [ $((CSUM1 - CSUM0)) = 0 ] || FAILS=$((FAILS + 1))
 [ $FAILS = 0 ] && echo "done" || echo "$FAILS failure(s)"
 [ $FAILS = 0 ]

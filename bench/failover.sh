@@ -92,32 +92,13 @@ PROBE
 
 # bench_nginx NODE: nginx on 0.0.0.0:80 answering "NODE" with an X-Served-By header; prints PID.
 bench_nginx() {
-    local n=$1 d="$LAB_DIR/nginx-$1"
-    mkdir -p "$d"
-    cat >"$d/nginx.conf" <<CONF
-daemon off;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $d/body;
-    proxy_temp_path $d/proxy;
-    fastcgi_temp_path $d/fastcgi;
-    uwsgi_temp_path $d/uwsgi;
-    scgi_temp_path $d/scgi;
+    local n=$1
+    lab_nginx_run "$n" "$n" 80 1024 <<CONF
     server {
         listen 80;
         location / { add_header X-Served-By $n always; return 200 "$n\n"; }
     }
-}
 CONF
-    local pid
-    pid=$(lab_spawn "$n" "nginx-$n" nginx -c "$d/nginx.conf")
-    lab_wait 10 lab_exec "$n" bash -c "exec 3<>/dev/tcp/127.0.0.1/80" ||
-        { lab_log "nginx in $n did not start"; cat "$d/error.log" >&2; return 1; }
-    echo "$pid"
 }
 
 now_us() { echo "${EPOCHREALTIME/./}"; }

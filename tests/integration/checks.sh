@@ -26,23 +26,10 @@ md5() { printf '%s' "$1" | md5sum | cut -d' ' -f1; }
 
 # tls_nginx NODE PORT: nginx with TLS on PORT, /healthz → "ok\n"; prints PID.
 tls_nginx() {
-    local n=$1 port=$2 d="$LAB_DIR/nginx-tls-$1-$2"
-    mkdir -p "$d"
+    local n=$1 port=$2
     [ -f "$LAB_DIR/cert.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
         -subj /CN=rs.lab.test -keyout "$LAB_DIR/key.pem" -out "$LAB_DIR/cert.pem" >/dev/null 2>&1
-    cat >"$d/nginx.conf" <<CONF
-daemon off;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $d/body;
-    proxy_temp_path $d/proxy;
-    fastcgi_temp_path $d/fastcgi;
-    uwsgi_temp_path $d/uwsgi;
-    scgi_temp_path $d/scgi;
+    lab_nginx_run "$n" "tls-$n-$port" "$port" 64 <<CONF
     server {
         listen $port ssl;
         ssl_certificate $LAB_DIR/cert.pem;
@@ -50,15 +37,7 @@ http {
         location = /healthz { return 200 "ok\n"; }
         location / { return 200 "tls\n"; }
     }
-}
 CONF
-    local pid
-    pid=$(lab_spawn "$n" "nginx-tls-$n-$port" nginx -c "$d/nginx.conf")
-    if ! lab_wait 10 lab_exec "$n" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"; then
-        lab_log "TLS nginx in $n did not start:"; cat "$d/error.log" >&2
-        return 1
-    fi
-    echo "$pid"
 }
 
 lab_init
@@ -91,7 +70,7 @@ if [ -x /usr/bin/genhash ]; then # keepalived's own, when installed: same digest
     check "keepalived's genhash agrees (SSL)" [ "$(lab_exec lb /usr/bin/genhash -S -s 10.77.0.12 \
         -p 443 -u /healthz -V rs.lab.test)" = "$dt" ]
 fi
-lab_exec lb "$GENHASH" -v -s 10.77.0.11 -p 80 -u /broken | grep -q 'HTTP status = 503'
+lab_exec lb "$GENHASH" -v -s 10.77.0.11 -p 80 -u /broken | grep 'HTTP status = 503' >/dev/null
 check "lvs-genhash -v shows the status" [ $? = 0 ]
 lab_exec lb "$GENHASH" -s 10.77.0.14 -p 80 -t 0.5 >/dev/null 2>&1
 check "lvs-genhash fails against dropped SYNs" [ $? = 1 ]
@@ -181,7 +160,7 @@ check "dropped SYNs → down at connect_timeout" [ $? = 0 ]
 grep -q 'result .* 10.77.0.14:80 fail connect timed out' "$log"
 check "  ...reported as a connect timeout" [ $? = 0 ]
 check "good servers stay up" [ "$(grep -c 'change .* 10.77.0.100:' "$log")" = 0 ]
-last_table 'TCP 10.77.0.100:80' | grep -q '10.77.0.11:80=3 10.77.0.12:80=2'
+last_table 'TCP 10.77.0.100:80' | grep '10.77.0.11:80=3 10.77.0.12:80=2' >/dev/null
 check "table holds both real servers" [ $? = 0 ]
 
 # Stop nginx on rs1: it leaves the table within delay_loop + connect_timeout.
@@ -191,20 +170,20 @@ wait_more 'change .* 10.77.0.100:80 10.77.0.11:80 down' 0 5
 check "nginx stopped on rs1 → down" [ $? = 0 ]
 t1=$(now_ms)
 check "  ...within delay_loop + connect_timeout ($((t1 - t0)) ms ≤ 2500)" [ $((t1 - t0)) -le 2500 ]
-last_table 'TCP 10.77.0.100:80' | grep -q 'TCP 10.77.0.100:80 10.77.0.12:80=2$'
+last_table 'TCP 10.77.0.100:80' | grep 'TCP 10.77.0.100:80 10.77.0.12:80=2$' >/dev/null
 check "  ...and left the table" [ $? = 0 ]
 
 ng1=$(lab_nginx rs1 80 rs1) || exit 1
 wait_more 'change .* 10.77.0.100:80 10.77.0.11:80 up' 0 4
 check "nginx started on rs1 → up" [ $? = 0 ]
-last_table 'TCP 10.77.0.100:80' | grep -q '10.77.0.11:80=3'
+last_table 'TCP 10.77.0.100:80' | grep '10.77.0.11:80=3' >/dev/null
 check "  ...and back in the table" [ $? = 0 ]
 
 # inhibit_on_failure: weight 0 rather than removal.
 lab_stop "$ng2"
 wait_more 'change .* 10.77.0.100:80 10.77.0.12:80 down' 0 4
 check "nginx stopped on rs2 → down" [ $? = 0 ]
-last_table 'TCP 10.77.0.100:80' | grep -q '10.77.0.12:80=0'
+last_table 'TCP 10.77.0.100:80' | grep '10.77.0.12:80=0' >/dev/null
 check "  ...inhibit_on_failure keeps it at weight 0" [ $? = 0 ]
 
 # SSL_GET: up with the right digest; all down → sorry_server.
@@ -216,12 +195,12 @@ wait_more 'change .* 10.77.0.100:443 10.77.0.12:443 down' 0 4
 check "TLS nginx stopped → down" [ $? = 0 ]
 wait_more 'quorum .* 10.77.0.100:443 down' 0 2
 check "  ...quorum lost" [ $? = 0 ]
-last_table 'TCP 10.77.0.100:443' | grep -q 'TCP 10.77.0.100:443 10.77.0.13:443=1$'
+last_table 'TCP 10.77.0.100:443' | grep 'TCP 10.77.0.100:443 10.77.0.13:443=1$' >/dev/null
 check "  ...sorry_server takes over" [ $? = 0 ]
 ngt=$(tls_nginx rs2 443) || exit 1
 wait_more 'change .* 10.77.0.100:443 10.77.0.12:443 up' 0 4
 check "TLS nginx back → up" [ $? = 0 ]
-last_table 'TCP 10.77.0.100:443' | grep -q 'TCP 10.77.0.100:443 10.77.0.12:443=1$'
+last_table 'TCP 10.77.0.100:443' | grep 'TCP 10.77.0.100:443 10.77.0.12:443=1$' >/dev/null
 check "  ...sorry_server leaves" [ $? = 0 ]
 
 lab_stop "$runner"

@@ -91,16 +91,19 @@ lab_wait() {
     return 1
 }
 
-# lab_nginx NODE PORT BODY: real nginx in the foreground of its own process group; prints PID.
-lab_nginx() {
-    local n=$1 port=$2 body=$3 d="$LAB_DIR/nginx-$1-$2"
+# lab_nginx_run NODE NAME PORT [WORKER_CONNECTIONS]: real nginx in the foreground of its own process
+# group, in $LAB_DIR/nginx-NAME, with the http-level lines and server blocks read from stdin; waits
+# until PORT answers on NODE's loopback and prints the PID.
+lab_nginx_run() {
+    local n=$1 name=$2 port=$3 conns=${4:-256} d="$LAB_DIR/nginx-$2"
     mkdir -p "$d"
-    cat >"$d/nginx.conf" <<CONF
+    {
+        cat <<CONF
 daemon off;
 worker_processes 1;
 pid $d/nginx.pid;
 error_log $d/error.log warn;
-events { worker_connections 256; }
+events { worker_connections $conns; }
 http {
     access_log off;
     client_body_temp_path $d/body;
@@ -108,6 +111,23 @@ http {
     fastcgi_temp_path $d/fastcgi;
     uwsgi_temp_path $d/uwsgi;
     scgi_temp_path $d/scgi;
+CONF
+        cat
+        echo "}"
+    } >"$d/nginx.conf"
+    local pid
+    pid=$(lab_spawn "$n" "nginx-$name" nginx -c "$d/nginx.conf")
+    if ! lab_wait 10 lab_exec "$n" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"; then
+        lab_log "nginx $name in $n did not start:"; cat "$d/error.log" "$LAB_DIR/nginx-$name.log" >&2
+        return 1
+    fi
+    echo "$pid"
+}
+
+# lab_nginx NODE PORT BODY: nginx on PORT (IPv4 and IPv6) answering BODY, /healthz and /broken (503).
+lab_nginx() {
+    local n=$1 port=$2 body=$3
+    lab_nginx_run "$n" "$n-$port" "$port" <<CONF
     server {
         listen $port;
         listen [::]:$port;
@@ -115,15 +135,7 @@ http {
         location = /broken { return 503 "broken\n"; }
         location / { return 200 "$body\n"; }
     }
-}
 CONF
-    local pid
-    pid=$(lab_spawn "$n" "nginx-$n-$port" nginx -c "$d/nginx.conf")
-    if ! lab_wait 10 lab_exec "$n" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"; then
-        lab_log "nginx in $n did not start:"; cat "$d/error.log" "$LAB_DIR/nginx-$n-$port.log" >&2
-        return 1
-    fi
-    echo "$pid"
 }
 
 lab_teardown() {
