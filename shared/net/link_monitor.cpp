@@ -1,5 +1,6 @@
 #include "net/link_monitor.h"
 
+#include "log/log.h"
 #include "net/route_socket.h"
 
 #include <linux/rtnetlink.h>
@@ -62,15 +63,65 @@ int LinkMonitor::fd() const {
     return nl_socket_get_fd(sock_);
 }
 
+void LinkMonitor::note(int ifindex, bool running) {
+    if (running)
+        running_.insert(ifindex);
+    else
+        running_.erase(ifindex);
+}
+
 void LinkMonitor::drain(const Callback& cb) {
-    cb_ = &cb;
+    Callback noted = [&](int ifindex, bool running) {
+        note(ifindex, running);
+        cb(ifindex, running);
+    };
+    cb_ = &noted;
+    bool overrun = false;
     // Bounded: a burst larger than this is picked up on the next readiness.
     for (int i = 0; i < 64; ++i) {
         int rc = nl_recvmsgs_default(sock_);
+        if (rc == -NLE_NOMEM) { // ENOBUFS: the kernel dropped notifications; reading goes on
+            overrun = true;
+            continue;
+        }
         if (rc < 0)
-            break; // -NLE_AGAIN: nothing more; overruns are answered by the caller's re-check
+            break; // -NLE_AGAIN: nothing more
     }
     cb_ = nullptr;
+    if (!overrun)
+        return;
+    try {
+        resync(cb);
+    } catch (const std::exception& e) {
+        log::warning(std::string("link notifications were lost and ") + e.what());
+    }
+}
+
+void LinkMonitor::resync(const Callback& cb) {
+    nl_sock* s = nl_socket_alloc();
+    if (!s)
+        throw std::bad_alloc();
+    nl_cache* cache = nullptr;
+    int rc = nl_connect(s, NETLINK_ROUTE);
+    if (rc >= 0)
+        rc = rtnl_link_alloc_cache(s, AF_UNSPEC, &cache);
+    nl_socket_free(s);
+    if (rc < 0)
+        throw NetlinkError("cannot read the links", rc);
+    std::set<int> gone = running_;
+    Callback noted = [&](int ifindex, bool running) {
+        gone.erase(ifindex);
+        note(ifindex, running);
+        cb(ifindex, running);
+    };
+    Event ev{&noted, false};
+    for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o))
+        on_object(o, &ev);
+    nl_cache_free(cache);
+    for (int ifindex : gone) {
+        note(ifindex, false);
+        cb(ifindex, false);
+    }
 }
 
 } // namespace lvsd::net

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <set>
 
 struct nl_sock;
 
@@ -19,12 +20,19 @@ public:
     LinkMonitor& operator=(const LinkMonitor&) = delete;
 
     int fd() const;
-    // Reads every pending notification without blocking.
+    // Reads every pending notification without blocking. When the kernel dropped notifications
+    // (the socket's buffer overran), resyncs before returning.
     void drain(const Callback& cb);
+    // Reports every link's current state, and as not running each link reported running before
+    // that is gone.
+    void resync(const Callback& cb);
 
 private:
+    void note(int ifindex, bool running);
+
     nl_sock* sock_;
     const Callback* cb_ = nullptr; // set only during drain()
+    std::set<int> running_;        // links last reported running
 };
 
 } // namespace lvsd::net
