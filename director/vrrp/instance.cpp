@@ -232,6 +232,12 @@ void Instance::drain_socket(TimePoint t) {
         }
         if (source_ && d->src.bytes == source_->bytes)
             continue; // our own advert, looped back by a bridge or a second socket
+        // Every instance's socket sees every VRRP packet on the link; those of other VRIDs belong
+        // to other instances (RFC 5798 7.1 discards them), so they are not this one's drops.
+        if (d->payload.size() >= 2 && d->payload[1] != spec_.advert.vrid) {
+            ++counters_.other_vrid_received;
+            continue;
+        }
         if (!spec_.unicast_peers.empty() &&
             std::none_of(spec_.unicast_peers.begin(), spec_.unicast_peers.end(),
                          [&](const net::IpAddress& p) { return p.bytes == d->src.bytes; })) {
@@ -420,6 +426,7 @@ nlohmann::json Instance::stats() const {
         {"other_master_seen", counters_.other_master_seen},
         {"dropped", drops},
         {"dropped_total", counters_.drops.total()},
+        {"other_vrid_received", counters_.other_vrid_received},
     };
     j["master"] = master_ ? master_->str() : "";
     j["source"] = source_ ? source_->str() : "";

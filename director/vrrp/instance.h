@@ -31,7 +31,8 @@ struct InstanceCounters {
     uint64_t send_errors = 0;
     uint64_t became_master = 0;
     uint64_t priority_zero_received = 0;
-    uint64_t other_master_seen = 0; // adverts from another master while we were master
+    uint64_t other_master_seen = 0;   // adverts from another master while we were master
+    uint64_t other_vrid_received = 0; // for another VRID (another instance on the link): not drops
     DropCounters drops;
 };
 

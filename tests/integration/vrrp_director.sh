@@ -151,6 +151,7 @@ s.sendto(bytes([0x31, 62, 200, 1, 0, 10, 0, 0, 10, 77, 0, 100]), ("224.0.0.18", 
 s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 255)
 s.sendto(bytes([0x31, 62]), ("224.0.0.18", 0))
 s.sendto(bytes([0x31, 62, 200, 1, 0, 10, 0, 0, 10, 77, 0, 100]), ("224.0.0.18", 0))  # bad checksum
+s.sendto(bytes([0x31, 99, 200, 1, 0, 10, 0, 0, 10, 77, 0, 100]), ("224.0.0.18", 0))  # another VRID
 PY
 sleep 0.5
 stats=$(vrrp_stats d1 $p1)
@@ -159,6 +160,7 @@ import json, sys
 s = json.loads(sys.argv[1])["vrrp_instances"][0]
 d = s["dropped"]
 sys.exit(not (d["bad_ttl"] >= 1 and d["too_short"] >= 1 and d["bad_checksum"] >= 1
+              and d["wrong_vrid"] == 0 and s["other_vrid_received"] >= 1
               and s["state"].lower() == "master"))' "$stats"
 check "malformed adverts: VIP stays on d1" test "$(vrrp_holders 10.77.0.101/24 d1 d2)" = d1
 
