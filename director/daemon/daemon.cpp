@@ -75,6 +75,24 @@ int Daemon::run() {
     return 0;
 }
 
+// The notifier and its runner go with the configuration they were made for, but scripts they
+// still run (the notify_stop of an instance a reload removed) finish first: killing them would
+// lose exactly the notification the operator asked for.
+void Daemon::retire_notifier() {
+    if (notifier_ && notifier_->pending() > 0) {
+        auto* n = notifier_.get();
+        retired_.push_back({std::move(runner_), std::move(notifier_)});
+        n->when_idle([this, n] {
+            // Not from inside the notifier's own call.
+            asio::post(io_, [this, n] {
+                std::erase_if(retired_, [n](const Retired& r) { return r.notifier.get() == n; });
+            });
+        });
+    }
+    notifier_.reset();
+    runner_.reset();
+}
+
 void Daemon::start_scripts(const config::Config& c) {
     // Scripts and mail follow global_defs (script_user, security, SMTP): rebuilt with it. A
     // reload restarts the vrrp_scripts' rise/fall counting.
@@ -92,7 +110,7 @@ void Daemon::start_scripts(const config::Config& c) {
     }
     checkers_.reset();
     trackers_.clear();
-    notifier_.reset();
+    retire_notifier();
     runner_ = std::move(runner);
     checkers_ = std::move(checkers);
     notifier_ = std::make_unique<notify::Notifier>(io_, c.global_defs, *runner_);
@@ -207,12 +225,12 @@ void Daemon::state_changed(const vrrp::InstanceSpec& spec, vrrp::State to, int p
                 other->follow(to);
 }
 
-void Daemon::apply(const config::Config& c) {
-    start_scripts(c);
-    auto specs = vrrp::build_specs(c);
+void Daemon::apply(config::Config next) {
+    auto specs = vrrp::build_specs(next);
     std::vector<std::unique_ptr<vrrp::Instance>> keep;
     // An instance whose settings did not change keeps running in its state: a reload must not
-    // make a master step down.
+    // make a master step down. The others stop before config_ changes, so that their STOP
+    // notifications are their own (a removed instance is not in the new file at all).
     for (auto& inst : instances_) {
         auto same = std::find(specs.begin(), specs.end(), inst->spec());
         if (same != specs.end()) {
@@ -224,6 +242,9 @@ void Daemon::apply(const config::Config& c) {
         }
     }
     instances_ = std::move(keep);
+    config_ = std::move(next);
+    const auto& c = config_;
+    start_scripts(c);
     for (auto& spec : specs) {
         auto inst = std::make_unique<vrrp::Instance>(
             io_, std::move(spec), rt_, announcer_,
@@ -385,8 +406,7 @@ void Daemon::reload() {
             log::error(std::string(e.what()) + "; readiness reports are not received");
             reports_.reset();
         }
-        config_ = std::move(next);
-        apply(config_);
+        apply(std::move(next));
     }
     sd_notify(0, "READY=1");
 }

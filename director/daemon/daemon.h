@@ -46,8 +46,10 @@ public:
     int run();
 
 private:
-    void apply(const config::Config& c);
+    // Makes `next` the running configuration: instances, scripts, checks, table.
+    void apply(config::Config next);
     void start_scripts(const config::Config& c);
+    void retire_notifier();
     void update_tracking();
     void apply_table();
     void listen_for_reports(const config::GlobalDefs& g);
@@ -72,6 +74,13 @@ private:
     std::unique_ptr<notify::ScriptRunner> runner_;
     std::unique_ptr<checks::CheckerSet> checkers_; // declared after runner_: it uses it
     std::unique_ptr<notify::Notifier> notifier_;
+    // A reload's previous runner and notifier, kept until their notify scripts (a removed
+    // instance's notify_stop) are done.
+    struct Retired {
+        std::unique_ptr<notify::ScriptRunner> runner;
+        std::unique_ptr<notify::Notifier> notifier;
+    };
+    std::vector<Retired> retired_;
     std::map<std::string, std::unique_ptr<notify::ScriptTracker>> trackers_; // by vrrp_script
     std::map<int, bool> links_running_;                                      // by ifindex
     std::map<std::string, vrrp::State> group_state_; // by vrrp_sync_group, for its notify

@@ -138,8 +138,37 @@ d1conf -60 >"$LAB_DIR/d1.conf"
 sed -i "s|$VIP|10.77.0.101/24|" "$LAB_DIR/d1.conf"
 kill -HUP $p1
 check "reload (new VIP): d1 holds 10.77.0.101" vrrp_wait_holder 3 10.77.0.101/24 d1 d1
-check "reload (new VIP): the old VIP is gone from d1" \
-    lab_wait 3 test -z "$(lab_exec d1 ip -o addr show to 10.77.0.100)"
+d1_has() { [ -n "$(lab_exec d1 ip -o addr show to "$1")" ]; }
+check "reload (new VIP): the old VIP is gone from d1" lab_wait 3 eval '! d1_has 10.77.0.100'
+
+# A reload that removes an instance runs that instance's own notify_stop, to its end.
+cat >"$LAB_DIR/slowstop.sh" <<SH
+#!/bin/sh
+sleep 1
+echo "VI_9 stop done" >>$notes
+SH
+chmod 755 "$LAB_DIR/slowstop.sh"
+cp "$LAB_DIR/d1.conf" "$LAB_DIR/d1-without9.conf"
+cat >>"$LAB_DIR/d1.conf" <<C
+vrrp_instance VI_9 {
+    state MASTER
+    interface eth0
+    virtual_router_id 69
+    priority 100
+    advert_int 0.1
+    notify_stop $LAB_DIR/slowstop.sh
+    virtual_ipaddress {
+        10.77.0.109/24
+    }
+}
+C
+kill -HUP $p1
+check "reload (added instance): VI_9 puts 10.77.0.109 on d1" lab_wait 3 d1_has 10.77.0.109
+cp "$LAB_DIR/d1-without9.conf" "$LAB_DIR/d1.conf"
+kill -HUP $p1
+check "reload (removed instance): its own notify_stop ran to its end" \
+    lab_wait 4 grep -qx "VI_9 stop done" "$notes"
+check "reload (removed instance): its VIP is gone" lab_wait 3 eval '! d1_has 10.77.0.109'
 
 # Malformed adverts from the client: TTL 64 (routed?), too short, wrong auth, wrong VRID.
 lab_exec c python3 - <<'PY'
