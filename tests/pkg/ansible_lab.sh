@@ -273,21 +273,42 @@ for h in r1 r2; do grep -qx "$h" <<<"$out" || { echo "$out" >&2; fail "$h does n
 [ "$(grep -c FAIL <<<"$out")" = 0 ] || fail "requests through the VIP failed: $out"
 say "ok: served through the VIP by r1 ($(grep -cx r1 <<<"$out")) and r2 ($(grep -cx r2 <<<"$out"))"
 
-# --- 4. bad input: fails at validation, the running director keeps its config ---------------------------
+# --- 4. a changed variable reloads, never restarts ---------------------------------------------------------
 pid_before=$(on d1 cat /run/lvs-director.pid)
+if ! playbook edit.log -e '{"lvsd_director_extra_config": "! edited", "lvsd_realserver_check_interval": 2}'; then
+    cat "$scratch/edit.log" >&2
+    fail "the run with edited variables failed"
+fi
+for h in d1 d2 r1 r2; do
+    grep -Eq "^$h +: ok=[0-9]+ +changed=[1-9]" "$scratch/edit.log" || fail "$h: the edit changed nothing"
+done
+grep -q 'RUNNING HANDLER \[lvsd_director : Reload lvs-director\]' "$scratch/edit.log" || fail "no director reload"
+grep -q 'RUNNING HANDLER \[lvsd_realserver : Reload realserver\]' "$scratch/edit.log" || fail "no realserver reload"
+on d1 "grep -qx '! edited' /etc/lvsd/lvsd.conf" || fail "d1's file was not edited"
+on r1 "grep -qx 'check_interval 2' /etc/lvsd/realserver.conf" || fail "r1's file was not edited"
+[ "$(on d1 cat /run/lvs-director.pid)" = "$pid_before" ] || fail "lvs-director was restarted, not reloaded"
+wait_holder 1 d1 || fail "the VIP left d1 on reload"
+say "ok: edited variables reload lvs-director (same pid) and realserver"
+
+# --- 5. bad input: fails at validation, the running director keeps its config ---------------------------
 sum_before=$(on d1 sha256sum /etc/lvsd/lvsd.conf)
 if playbook bad.log -e lvsd_director_priority=300; then fail "a run with priority 300 succeeded"; fi
 grep -Eq 'failed to validate' "$scratch/bad.log" || { cat "$scratch/bad.log" >&2; fail "the bad run did not fail at validation"; }
-grep -Eq ':[0-9]+:[0-9]+: error: .*priority' "$scratch/bad.log" ||
-    { cat "$scratch/bad.log" >&2; fail "no file:line:col error about the priority from lvs-director"; }
-say "director's message: $(grep -Eo '[^" ]*:[0-9]+:[0-9]+: error: [^"\\]*priority[^"\\]*' "$scratch/bad.log" | head -n 1)"
+# lvs-director's own message names the rendered file's line and column: the priority's line.
+msg=$(grep -Eo "[^\" ]*/source:[0-9]+:[0-9]+: error: '300'[^\"\\]*" "$scratch/bad.log" | head -n 1)
+[ -n "$msg" ] || { cat "$scratch/bad.log" >&2; fail "no file:line:col error from lvs-director about 300"; }
+say "director's message: $msg"
+line=$(sed -E 's/.*source:([0-9]+):.*/\1/' <<<"$msg")
+on d1 sed -n "${line}p" /etc/lvsd/lvsd.conf | grep -Eq '^ *priority 100$' ||
+    fail "line $line of the director's file is not its priority"
 [ "$(on d1 sha256sum /etc/lvsd/lvsd.conf)" = "$sum_before" ] || fail "the bad run changed /etc/lvsd/lvsd.conf"
 [ "$(on d1 cat /run/lvs-director.pid)" = "$pid_before" ] || fail "lvs-director was restarted"
 on d1 service lvs-director status >/dev/null || fail "lvs-director does not run after the bad run"
+wait_holder 1 d1 || fail "the VIP left d1 after the bad run"
 lab_exec client curl -fs -m 2 "http://$vip/" >/dev/null || fail "the VIP does not answer after the bad run"
 say "ok: priority 300 fails at validation with the director's message; d1 runs its old config"
 
-# --- 5. failover: the MASTER's director stops, the VIP moves to d2 ---------------------------------------
+# --- 6. failover: the MASTER's director stops, the VIP moves to d2 ---------------------------------------
 on d1 service lvs-director stop || fail "service lvs-director stop on d1"
 wait_holder 10 d2 || fail "the VIP did not move to d2"
 lab_wait 10 lab_exec client curl -fs -m 1 "http://$vip/" || fail "the VIP does not answer through d2"
