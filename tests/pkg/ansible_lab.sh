@@ -250,6 +250,14 @@ for h in d1 d2 r1 r2; do
         { recap run2.log >&2; grep -B2 -A6 '^changed:' "$scratch/run2.log" >&2 || true; fail "$h: the second run changed something"; }
 done
 say "ok: the second run changed nothing"
+# One agent key, made on the controller (the lookup's file ends in a newline, the copies do not),
+# the same on both sides, private, at least 16 bytes.
+key=$(cat "$scratch/credentials/lvsd_agent.key")
+[ "${#key}" -ge 16 ] || fail "the agent key is shorter than 16 bytes"
+for h in d1 d2 r1 r2; do
+    [ "$(on "$h" 'stat -c %a /etc/lvsd/agent.key; cat /etc/lvsd/agent.key')" = "600
+$key" ] || fail "$h: /etc/lvsd/agent.key is not the controller's key with mode 600"
+done
 
 # --- 3. served through the VIP -------------------------------------------------------------------------
 holders() { local h; for h in d1 d2; do ip -n "$(lab_ns "$h")" -br addr show dev eth0 | grep -q " $vip/" && echo "$h"; done; true; }
@@ -307,6 +315,15 @@ on d1 service lvs-director status >/dev/null || fail "lvs-director does not run 
 wait_holder 1 d1 || fail "the VIP left d1 after the bad run"
 lab_exec client curl -fs -m 2 "http://$vip/" >/dev/null || fail "the VIP does not answer after the bad run"
 say "ok: priority 300 fails at validation with the director's message; d1 runs its old config"
+
+# The real server side too: lvs-realserver's check stops a bad file, the VIP stays.
+sum_before=$(on r1 sha256sum /etc/lvsd/realserver.conf)
+if playbook bad-rs.log -e lvsd_realserver_agent_port=70000; then fail "a run with agent_port 70000 succeeded"; fi
+grep -Eq "failed to validate.*source:[0-9]+:[0-9]+: error: [^\"]*70000" "$scratch/bad-rs.log" ||
+    { cat "$scratch/bad-rs.log" >&2; fail "no file:line:col error from lvs-realserver about 70000"; }
+[ "$(on r1 sha256sum /etc/lvsd/realserver.conf)" = "$sum_before" ] || fail "the bad run changed r1's realserver.conf"
+ip -n "$(lab_ns r1)" -br addr show dev lo | grep -q " $vip/32" || fail "r1 lost the VIP after the bad run"
+say "ok: agent_port 70000 fails at lvs-realserver's check; r1 keeps its file and VIP"
 
 # --- 6. failover: the MASTER's director stops, the VIP moves to d2 ---------------------------------------
 on d1 service lvs-director stop || fail "service lvs-director stop on d1"
