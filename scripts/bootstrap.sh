@@ -14,6 +14,7 @@ pkgs=(
   iputils-ping lsb-base python3-aiosmtpd
   qemu-system-x86 busybox-static ipvsadm xz-utils
   debootstrap lintian
+  ansible ansible-lint openssh-client
 )
 
 missing=()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `service realserver start|status|stop` through the SysV script, inside a namespace, as the
+# `service realserver start|status|reload|stop` through the SysV script, inside a namespace, as the
 # classic recipe's users type it.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +34,18 @@ lab_exec rs1 service realserver status; rc=$?
 check "service realserver status: 0" [ $rc = 0 ]
 lab_exec rs1 service realserver restart >/dev/null 2>&1; rc=$?
 check "service realserver restart: 0" [ $rc = 0 ]
+# reload: start again on the edited settings; VIPs added and removed, the kept one stays.
+VIP2=10.77.0.101
+printf 'DAEMON=%s\nREALSERVER_OPTS="--vip %s --vip %s"\n' "$RS" "$VIP" "$VIP2" >/etc/default/realserver
+lab_exec rs1 service realserver reload >/dev/null; rc=$?
+check "service realserver reload (a VIP added): 0" [ $rc = 0 ]
+check "both VIPs on lo after reload" bash -c "ip -n $(lab_ns rs1) -4 addr show dev lo | grep -q 'inet $VIP/32' &&
+    ip -n $(lab_ns rs1) -4 addr show dev lo | grep -q 'inet $VIP2/32'"
+printf 'DAEMON=%s\nREALSERVER_OPTS="--vip %s"\n' "$RS" "$VIP" >/etc/default/realserver
+lab_exec rs1 service realserver reload >/dev/null; rc=$?
+check "service realserver reload (a VIP removed): 0" [ $rc = 0 ]
+check "the removed VIP is gone, the kept one stays" bash -c "ip -n $(lab_ns rs1) -4 addr show dev lo | grep -q 'inet $VIP/32' &&
+    ! ip -n $(lab_ns rs1) -4 addr show dev lo | grep -q 'inet $VIP2/32'"
 lab_exec rs1 service realserver stop; rc=$?
 check "service realserver stop: 0" [ $rc = 0 ]
 check "VIP removed" bash -c "! ip -n $(lab_ns rs1) addr show dev lo | grep -q $VIP"

@@ -15,160 +15,34 @@
 set -euo pipefail
 
 build=$(realpath "${1:?usage: deb_install.sh BUILD_DIR}")
-cache=${LVSD_DEBOOTSTRAP_CACHE:-/var/cache/lvsd-debootstrap}
-suite=bookworm
-arch=$(dpkg --print-architecture)
-tarball=$cache/$suite-minbase-$arch.tar.gz
-skip=77
 
 say() { echo "pkg.deb: $*"; }
 fail() { echo "pkg.deb: FAIL: $*" >&2; exit 1; }
 
-[ "$(id -u)" = 0 ] || { say "needs root (debootstrap, chroot, mounts); skipped"; exit $skip; }
-
-# Everything below runs in a private mount namespace: the mounts made for the chroot are never
-# seen by the host and vanish with the namespace even if this script is killed.
-if [ -z "${LVSD_PKG_IN_NS:-}" ]; then
-    LVSD_PKG_IN_NS=1 exec unshare --mount --propagation private -- bash "$0" "$@"
-fi
-
-# --- the mirror apt uses here: first Debian "deb" source for $suite (one-line or deb822) -------
-apt_uri() { # $1: suite to find; prints the first URI serving it
-    local want=$1 f
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -r "$f" ] || continue
-        awk -v s="$want" '$1 == "deb" { i = 2; if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
-                                        if ($(i + 1) == s) { print $i; exit } }' "$f"
-    done
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -r "$f" ] || continue
-        awk -v s="$want" 'BEGIN { RS = ""; FS = "\n" }
-            { types = uris = suites = ""
-              for (i = 1; i <= NF; i++) {
-                  if ($i ~ /^Types:/) types = " " substr($i, 7) " "
-                  if ($i ~ /^URIs:/) uris = substr($i, 6)
-                  if ($i ~ /^Suites:/) suites = " " substr($i, 8) " " }
-              gsub(/[ \t]+/, " ", types); gsub(/[ \t]+/, " ", suites)
-              if (types ~ / deb / && suites ~ (" " s " ")) {
-                  n = split(uris, u, " "); for (k = 1; k <= n; k++) if (u[k] != "") { print u[k]; exit } } }' "$f"
-    done | sed -n 1p # reads all its input: no SIGPIPE for the loops under pipefail
-}
-mirror=${LVSD_DEBIAN_MIRROR:-$(apt_uri "$suite")}
-security=$(apt_uri "$suite-security")
-[ -n "$mirror" ] || { say "no Debian $suite mirror in /etc/apt/sources.list*; skipped"; exit $skip; }
-mirror_up() { curl -fsS --max-time 20 -o /dev/null "$mirror/dists/$suite/Release"; }
+# shellcheck source=tests/pkg/debroot.sh
+source "$(dirname "$0")/debroot.sh"
+debroot_reexec "$0" "$@"
 
 # --- scratch dir, mounts, cleanup on every exit path ------------------------------------------
-mkdir -p "$cache/archives/partial"
-# One run at a time per cache: they share the tarball, archives/ and apt's lock in it. Held
-# until exit (a cached run takes about 20 s); the first run makes the tarball under it.
-exec 9>"$cache/lock"
-flock -w 900 9 || fail "timed out waiting for $cache/lock"
-# Scratch dirs of earlier runs that were killed: nothing is mounted in them (the mounts died
-# with their namespace), so they can go, unless kept on purpose (LVSD_PKG_KEEP).
-for d in /var/tmp/lvsd-pkg.*; do
-    if [ ! -d "$d" ] || [ -e "$d/kept" ]; then continue; fi
-    p=$(cat "$d/pid" 2>/dev/null || echo 0)
-    if [ "$p" = 0 ] || ! kill -0 "$p" 2>/dev/null; then
-        grep -q " $d/" /proc/self/mounts || rm -rf --one-file-system "$d"
-    fi
-done
-scratch=$(mktemp -d /var/tmp/lvsd-pkg.XXXXXX)
-echo $$ >"$scratch/pid"
+# Holds the cache lock until exit (a cached run takes about 20 s); the first run makes the
+# tarball under it.
+debroot_scratch lvsd-pkg
 root=$scratch/root
-mounted=()
 cleanup() {
-    local rc=$? i
+    local rc=$?
     trap - EXIT INT TERM
-    for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-        umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null || true
-    done
-    if [ -n "${LVSD_PKG_KEEP:-}" ]; then
-        touch "$scratch/kept"
-        echo "pkg.deb: LVSD_PKG_KEEP: scratch dir $scratch kept (unmounted)" >&2
-    elif grep -q " $scratch/" /proc/self/mounts; then
-        echo "pkg.deb: still mounted under $scratch, left in place" >&2
-    else
-        rm -rf --one-file-system "$scratch"
-    fi
+    debroot_umount_all
+    debroot_remove_scratch "${LVSD_PKG_KEEP:-}"
     exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-mount_root() { # $1: root dir. proc, a minimal /dev, the shared apt archive cache.
-    local r=$1
-    mount -t proc proc "$r/proc" && mounted+=("$r/proc")
-    mount -t tmpfs -o mode=0755,size=1m,nosuid devtmp "$r/dev" && mounted+=("$r/dev")
-    mknod -m 666 "$r/dev/null" c 1 3
-    mknod -m 666 "$r/dev/zero" c 1 5
-    mknod -m 666 "$r/dev/full" c 1 7
-    mknod -m 666 "$r/dev/random" c 1 8
-    mknod -m 666 "$r/dev/urandom" c 1 9
-    ln -s /proc/self/fd "$r/dev/fd"
-    mkdir "$r/dev/pts"
-    mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$r/dev/pts" && mounted+=("$r/dev/pts")
-    ln -s pts/ptmx "$r/dev/ptmx"
-    mkdir -p "$r/var/cache/apt/archives"
-    mount --bind "$cache/archives" "$r/var/cache/apt/archives" && mounted+=("$r/var/cache/apt/archives")
-}
-umount_root() {
-    local i
-    for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[i]}"; done
-    mounted=()
-}
-# Runs a command in the root with a clean environment and a time bound ($T seconds, default 120).
-in_root() {
-    timeout "${T:-120}" chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-        LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
-}
-
-# --- the cached root: debootstrap once ----------------------------------------------------------
-make_tarball() {
-    command -v debootstrap >/dev/null || { say "debootstrap is not installed; skipped"; exit $skip; }
-    mirror_up || { say "mirror $mirror unreachable; skipped"; exit $skip; }
-    say "debootstrap --variant=minbase $suite from $mirror (once; cached in $tarball)"
-    local r=$scratch/bootstrap
-    # Bounded: a first run downloads about 40 MB (a minute here).
-    if ! timeout 900 debootstrap --variant=minbase --arch="$arch" "$suite" "$r" "$mirror" \
-            >"$scratch/debootstrap.log" 2>&1; then
-        tail -n 30 "$scratch/debootstrap.log" >&2
-        mirror_up || { say "mirror went away during debootstrap; skipped"; exit $skip; }
-        fail "debootstrap failed"
-    fi
-    {
-        echo "deb $mirror $suite main"
-        echo "deb $mirror $suite-updates main"
-        [ -z "$security" ] || echo "deb $security $suite-security main"
-    } >"$r/etc/apt/sources.list"
-    local saved_root=$root
-    root=$r
-    mount_root "$r"
-    T=300 in_root apt-get update -qq || fail "apt-get update in the new root"
-    T=60 in_root apt-get clean
-    umount_root
-    root=$saved_root
-    tar -C "$r" --numeric-owner -czf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-    rm -rf --one-file-system "$r"
-}
 [ -s "$tarball" ] || make_tarball
 
 # --- the packages ---------------------------------------------------------------------------------
-[ -f "$build/CPackConfig.cmake" ] || fail "$build/CPackConfig.cmake missing: configure the build first"
-say "cpack -G DEB (into the scratch dir)"
-t0=$(date +%s)
-timeout 600 cpack -G DEB --config "$build/CPackConfig.cmake" -B "$scratch/cpack" >"$scratch/cpack.log" 2>&1 ||
-    { cat "$scratch/cpack.log" >&2; fail "cpack"; }
-say "cpack took $(($(date +%s) - t0)) s"
-shopt -s nullglob
-director_deb=("$scratch"/cpack/lvsd-director_*.deb)
-realserver_deb=("$scratch"/cpack/lvsd-realserver_*.deb)
-shopt -u nullglob
-if [ ${#director_deb[@]} != 1 ] || [ ${#realserver_deb[@]} != 1 ]; then
-    fail "expected one lvsd-director and one lvsd-realserver .deb, got: $(ls "$scratch/cpack")"
-fi
-debs=("${director_deb[0]}" "${realserver_deb[0]}")
+debroot_cpack "$build"
 
 if command -v lintian >/dev/null; then
     say "lintian"
@@ -185,29 +59,10 @@ tar -C "$root" --numeric-owner -xzf "$tarball"
 mount_root "$root"
 mkdir -p "$root/tmp/debs"
 cp "${debs[@]}" "$root/tmp/debs/"
-# Nothing starts in the root; every request is logged, so the test sees what the scripts asked.
-cat >"$root/usr/sbin/policy-rc.d" <<'POLICY'
-#!/bin/sh
-echo "$*" >>/tmp/policy-rc.d.log
-exit 101
-POLICY
-chmod 755 "$root/usr/sbin/policy-rc.d"
-: >"$root/tmp/policy-rc.d.log"
+debroot_deny_starts
 policy_log() { cat "$root/tmp/policy-rc.d.log"; }
 
 apt_log=$scratch/apt.log
-# apt-get in the root; when it fails (stale lists from the tarball: a package left the mirror),
-# once more after apt-get update.
-apt_root() {
-    if T=600 in_root apt-get -y -q -o APT::Sandbox::User=root "$@" >>"$apt_log" 2>&1; then
-        return 0
-    fi
-    mirror_up || { tail -n 20 "$apt_log"; say "apt-get failed and $mirror is unreachable; skipped"; exit $skip; }
-    say "apt-get $1 failed; apt-get update and once more"
-    T=300 in_root apt-get -q -o APT::Sandbox::User=root update >>"$apt_log" 2>&1 || true
-    T=600 in_root apt-get -y -q -o APT::Sandbox::User=root "$@" >>"$apt_log" 2>&1 ||
-        { tail -n 40 "$apt_log" >&2; fail "apt-get $*"; }
-}
 # The tree as names and types, without what apt/dpkg keep for themselves and the mounts.
 snapshot() {
     (cd "$root" && find . -xdev \( -path ./proc -o -path ./dev -o -path ./tmp \
@@ -235,7 +90,7 @@ expect_rc() { # expected-rc description command...
 
 t0=$(date +%s)
 say "dependencies of the packages"
-deps=$(for d in "${debs[@]}"; do dpkg-deb -f "$d" Depends; done | paste -sd, | sed 's/,/, /g')
+deps=$(debroot_deps)
 apt_root satisfy "$deps"
 before=$(snapshot)
 # Which of the packages' paths the root already has (/, /etc, /usr/share/man/man8, ...).
