@@ -6,6 +6,7 @@
 #include "probes.h"
 #include "readiness.h"
 
+#include "agent/key_file.h"
 #include "log/log.h"
 #include "sys/pidfile.h"
 #include "sys/privilege.h"
@@ -34,6 +35,7 @@ enum Exit {
 };
 
 const char* usage = "Usage: lvs-realserver [options] start|stop|status|run|drain|undrain\n"
+                    "       lvs-realserver -t [-f FILE]   check the configuration, change nothing\n"
                     "  start   put the VIPs on lo (or tunl0) and set arp_ignore/arp_announce\n"
                     "  stop    undo exactly what start changed\n"
                     "  status  VIPs, sysctls and local readiness (exit 0 running, 3 stopped)\n"
@@ -202,6 +204,15 @@ int do_status(const Options& o) {
     return code;
 }
 
+// -t: the file read as start and run read it, and the report key loaded; nothing on the host
+// changes. For init scripts and configuration management before they install a file.
+int do_check(const Options& o) {
+    Config c = load(o);
+    if (!c.report_key_file.empty())
+        agent::load_key(c.report_key_file);
+    return ok;
+}
+
 int do_drain(const Options& o, bool drained) {
     if (!require_net_admin())
         return no_privilege;
@@ -240,6 +251,7 @@ int main(int argc, char** argv) {
         "state-dir", po::value(&o.state_dir),
         "where start records what it changed (default /run/lvsd)")("json", po::bool_switch(&o.json),
                                                                    "status as JSON");
+    opts.add_options()("config-test,t", "check the configuration and exit (0: good)");
     po::options_description hidden;
     hidden.add_options()("command", po::value(&o.command));
     po::options_description all;
@@ -261,6 +273,8 @@ int main(int argc, char** argv) {
     o.config_given = vm.count("config") > 0;
 
     try {
+        if (vm.count("config-test"))
+            return do_check(o);
         if (o.command == "start")
             return do_start(o);
         if (o.command == "stop")

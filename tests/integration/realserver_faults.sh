@@ -34,6 +34,17 @@ out=$(lab_exec rs1 "$RS" start --config "$LAB_DIR/open.conf" 2>&1); rc=$?
 check "unclosed block exits 2 ($out)" bash -c "[ $rc = 2 ] && [[ '$out' == *'open.conf:1:19: error: block of'* ]]"
 out=$(lab_exec rs1 "$RS" start --config "$LAB_DIR/missing.conf" 2>&1); rc=$?
 check "missing config exits 2 ($out)" bash -c "[ $rc = 2 ] && [[ '$out' == *'missing.conf: error: cannot read'* ]]"
+# -t: the same messages and codes, for scripts and Ansible before they install a file.
+out=$(lab_exec rs1 "$RS" -t -f "$LAB_DIR/bad.conf" 2>&1); rc=$?
+check "-t on the malformed file exits 2 with file:line:col" \
+    bash -c "[ $rc = 2 ] && [[ '$out' == *'bad.conf:3:5: error:'* ]]"
+printf 'virtual_ipaddress {\n 10.77.0.100\n}\nreport_to 10.77.0.1\nreport_key_file %s\n' \
+    "$LAB_DIR/no.key" >"$LAB_DIR/key.conf"
+out=$(lab_exec rs1 "$RS" -t -f "$LAB_DIR/key.conf" 2>&1); rc=$?
+check "-t with a missing report key exits 1 naming it ($out)" \
+    bash -c "[ $rc = 1 ] && [[ '$out' == *'no.key: cannot read'* ]]"
+head -c 32 /dev/urandom | base64 >"$LAB_DIR/no.key"
+check "-t on a good file exits 0" lab_exec rs1 "$RS" -t -f "$LAB_DIR/key.conf"
 check "still nothing changed" [ "$(snapshot)" = "$before" ]
 
 out=$(lab_exec rs1 setpriv --reuid=65534 --regid=65534 --clear-groups "$RS" start --vip 10.77.0.100 2>&1); rc=$?
