@@ -29,7 +29,9 @@ bool parse_address(const std::string& hex, net::IpAddress& out) {
 
 int count_established(const std::string& text, const std::vector<net::IpAddress>& vips,
                       const std::vector<int>& ports) {
+    // ESTABLISHED, and SYN_RECV: a handshake half done has a client whose ACK is on its way.
     constexpr const char* established = "01";
+    constexpr const char* syn_recv = "03";
     std::istringstream in(text);
     std::string line;
     int n = 0;
@@ -37,7 +39,7 @@ int count_established(const std::string& text, const std::vector<net::IpAddress>
     while (std::getline(in, line)) {
         std::istringstream f(line);
         std::string slot, local, remote, state;
-        if (!(f >> slot >> local >> remote >> state) || state != established)
+        if (!(f >> slot >> local >> remote >> state) || (state != established && state != syn_recv))
             continue;
         auto colon = local.rfind(':');
         net::IpAddress a;

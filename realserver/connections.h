@@ -9,8 +9,8 @@
 
 namespace lvsd::realserver {
 
-// Pure: counts ESTABLISHED lines of a /proc/net/tcp{,6} text whose local address is one of
-// `vips` (and, if `ports` is not empty, whose local port is one of them).
+// Pure: counts ESTABLISHED (and SYN_RECV: half-open) lines of a /proc/net/tcp{,6} text whose local
+// address is one of `vips` (and, if `ports` is not empty, whose local port is one of them).
 int count_established(const std::string& proc_text, const std::vector<net::IpAddress>& vips,
                       const std::vector<int>& ports);
 

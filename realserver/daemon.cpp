@@ -2,6 +2,7 @@
 
 #include "agent_responder.h"
 #include "connections.h"
+#include "drain_acks.h"
 #include "report_sender.h"
 
 #include "agent/key_file.h"
@@ -14,6 +15,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <optional>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -82,17 +84,24 @@ private:
         });
     }
 
-    // Graceful stop: tell the directors "drain", wait until no connection to a VIP is left (or
-    // drain_timeout passes), then take the VIPs away. The directors stop sending new connections
-    // as soon as they have the report; established ones finish on this host.
+    // Graceful stop: tell the directors "drain", wait until every director has acknowledged it
+    // (its table has weight 0 for us) and no connection to a VIP is left, or drain_timeout
+    // passes; then take the VIPs away. Established connections finish on this host; a director
+    // that cannot be reached holds the stop up to drain_timeout at most.
     void start_drain() {
         draining_ = true;
         stopping_ = true;
         timer_.cancel();
         sd_notify(0, "STATUS=draining");
         last_ = "drain";
-        if (reports_)
+        if (reports_) {
             reports_->report("drain", std::chrono::seconds(0));
+            const auto& r = reports_->last_report();
+            std::vector<std::string> directors;
+            for (const auto& d : config_.report_to)
+                directors.push_back(d.str());
+            acks_.emplace(std::move(directors), reports_->host(), r.seq, r.time_ms);
+        }
         drain_started_ = std::chrono::steady_clock::now();
         log::info("draining: waiting up to " + std::to_string(config_.effective_drain_timeout()) +
                   " s for connections to the VIPs to end");
@@ -107,17 +116,28 @@ private:
         for (const auto& svc : config_.services)
             ports.push_back(svc.port);
         int open = established_to(vips, ports);
-        auto waited = std::chrono::steady_clock::now() - drain_started_;
-        // Even with nothing open, give the directors a moment to act on the report: a new
-        // connection must not reach a VIP that is about to vanish.
-        bool settled = waited >= std::chrono::milliseconds(500);
+        auto now = std::chrono::steady_clock::now();
+        auto waited = now - drain_started_;
+        // Once the last director has acknowledged, packets it forwarded before its table changed
+        // may still be on the wire or in this host's queues: a short settle lets them show up as
+        // connections (SYN_RECV counts) before the VIP can go.
+        // Without report_to nobody acknowledges: pulling directors (agent_port) get half a
+        // second to see the "drain".
+        bool settled = acks_ ? acks_->all() && now - last_ack_ >= std::chrono::milliseconds(100)
+                             : waited >= std::chrono::milliseconds(500);
         if (open == 0 && settled) {
-            log::info("drained: no connection left");
+            log::info(acks_ ? "drained: every director acknowledged, no connection left"
+                            : "drained: no connection left");
             return finish_stop();
         }
         if (waited >= std::chrono::duration<double>(config_.effective_drain_timeout())) {
-            log::warning("drain_timeout: " + std::to_string(open) +
-                         " connection(s) still open; stopping anyway");
+            std::string unacked;
+            if (acks_)
+                for (const auto& d : acks_->missing())
+                    unacked += " " + d;
+            log::warning("drain_timeout: " + std::to_string(open) + " connection(s) still open" +
+                         (unacked.empty() ? "" : ", no acknowledgement from" + unacked) +
+                         "; stopping anyway");
             return finish_stop();
         }
         if (reports_)
@@ -181,6 +201,12 @@ private:
             }
             reports_ = std::make_unique<ReportSender>(io_, c.report_to, c.report_port,
                                                       agent::load_key(c.report_key_file), host);
+            reports_->on_ack([this](const std::string& from, const agent::Ack& a) {
+                if (acks_ && acks_->take(from, a) == DrainAcks::Verdict::counted) {
+                    last_ack_ = std::chrono::steady_clock::now();
+                    log::info("drain acknowledged by director " + from + " (" + a.director + ")");
+                }
+            });
             log::info("reporting readiness to " + std::to_string(c.report_to.size()) +
                       " director(s) on port " + std::to_string(c.report_port));
             return true;
@@ -271,6 +297,8 @@ private:
     asio::signal_set signals_;
     std::unique_ptr<AgentResponder> agent_;
     std::unique_ptr<ReportSender> reports_;
+    std::optional<DrainAcks> acks_; // while draining with reports
+    std::chrono::steady_clock::time_point last_ack_{};
     std::unique_ptr<sys::PidFile> pidfile_; // lets `drain` find us
     std::string last_;
     bool stopping_ = false;

@@ -1,6 +1,11 @@
 #include "director/agent/report_listener.h"
 
+#include "agent/ack.h"
 #include "log/log.h"
+
+#include <unistd.h>
+
+#include <memory>
 
 namespace lvsd::director::agent {
 
@@ -8,8 +13,13 @@ namespace asio = boost::asio;
 using asio::ip::udp;
 
 ReportListener::ReportListener(asio::io_context& io, uint16_t port, std::vector<uint8_t> key,
-                               OnChange on_change)
-    : sock_(io), key_(std::move(key)), on_change_(std::move(on_change)) {
+                               OnChange on_change, std::string name)
+    : sock_(io), key_(std::move(key)), on_change_(std::move(on_change)), name_(std::move(name)) {
+    if (name_.empty()) {
+        char host[256] = {};
+        gethostname(host, sizeof host - 1);
+        name_ = host;
+    }
     // One IPv6 socket with v6only off takes IPv4 reports too.
     sock_.open(udp::v6());
     sock_.set_option(asio::ip::v6_only(false));
@@ -85,8 +95,18 @@ void ReportListener::handle(std::size_t n) {
     if (changed) {
         log::info("real server " + report.host + " (" + sender + ") reports " + report.state);
         if (on_change_)
-            on_change_(report.host, h);
+            on_change_(report.host, h); // applies the table before the ack below says so
     }
+    acknowledge(report);
+}
+
+// Every accepted report is acknowledged, repeats too: an ack lost on the way is made good by
+// the next report. A draining real server waits for these before it takes its VIP away.
+void ReportListener::acknowledge(const lvsd::agent::Report& r) {
+    lvsd::agent::Ack a{name_, r.host, r.seq, r.time_ms, r.state};
+    auto datagram = std::make_shared<std::string>(lvsd::agent::encode_ack(a, key_));
+    sock_.async_send_to(asio::buffer(*datagram), from_,
+                        [datagram](const boost::system::error_code&, std::size_t) {});
 }
 
 nlohmann::json ReportListener::stats() const {

@@ -1,6 +1,7 @@
 // Receives lvs-realserver's readiness reports (shared/agent/report.h) on a UDP port: authentic,
-// fresh reports update the sender's state; forged, replayed or garbled ones are counted, logged
-// at a limited rate, and change nothing.
+// fresh reports update the sender's state and are acknowledged to their source once the table
+// follows them (shared/agent/ack.h); forged, replayed or garbled ones are counted, logged at a
+// limited rate, change nothing and get no answer.
 #pragma once
 
 #include "agent/replay_guard.h"
@@ -31,8 +32,9 @@ public:
     using OnChange = std::function<void(const std::string& host, const HostState&)>;
 
     // Throws boost::system::system_error when the port cannot be bound.
+    // `name`: how acks name this director (empty: the host name).
     ReportListener(boost::asio::io_context& io, uint16_t port, std::vector<uint8_t> key,
-                   OnChange on_change);
+                   OnChange on_change, std::string name = {});
 
     nlohmann::json stats() const;
     const std::map<std::string, HostState>& hosts() const { return hosts_; }
@@ -41,12 +43,14 @@ private:
     void receive();
     void handle(std::size_t n);
     void complain(const std::string& what);
+    void acknowledge(const lvsd::agent::Report& r);
 
     boost::asio::ip::udp::socket sock_;
     boost::asio::ip::udp::endpoint from_;
     std::array<char, 2048> buf_{};
     std::vector<uint8_t> key_;
     OnChange on_change_;
+    std::string name_;
     lvsd::agent::ReplayGuard guard_;
     std::map<std::string, HostState> hosts_;
     uint64_t accepted_ = 0, forged_ = 0, malformed_ = 0, replayed_ = 0;

@@ -1,19 +1,12 @@
 #include "director/agent/report_weights.h"
 
-#include <cstdlib>
+#include "director/checks/agent_text.h"
 
 namespace lvsd::director::agent {
 
 int weight_under(const std::string& state, int configured) {
-    if (state == "up" || state == "ready")
-        return configured;
-    if (!state.empty() && state.back() == '%') {
-        char* end = nullptr;
-        long pct = std::strtol(state.c_str(), &end, 10);
-        if (end == state.c_str() + state.size() - 1 && pct >= 0 && pct <= 100)
-            return static_cast<int>(configured * pct / 100);
-    }
-    return 0;
+    // The same mapping as a pulled AGENT_CHECK's: one meaning for both paths.
+    return checks::agent_weight(checks::parse_agent_text(state), configured);
 }
 
 dataplane::WeightOverrides report_weights(const config::Config& c,

@@ -1,5 +1,6 @@
 #include "director/checks/checker_set.h"
 
+#include "director/checks/agent_text.h"
 #include "director/config/checker.h"
 #include "log/log.h"
 
@@ -27,7 +28,18 @@ Result misc_result(const notify::ExitStatus& s, bool dynamic) {
     return r;
 }
 
+Result agent_result(std::string_view line, int configured_weight) {
+    auto t = parse_agent_text(line);
+    std::string said = "agent says '" + std::string(line.substr(0, 200)) + "'";
+    if (agent_down(t))
+        return Result{false, std::nullopt, said};
+    return Result{true, agent_weight(t, configured_weight), said};
+}
+
 namespace {
+
+// Longer lines are not agent-check text; reading stops there and the check fails.
+constexpr size_t agent_line_limit = 512;
 
 Duration seconds(double s) {
     return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(std::max(0.0, s)));
@@ -88,7 +100,8 @@ void CheckerSet::build() {
                                     std::string(config::checker_keyword(c.kind)) + " of " +
                                     rs.address.str() + ":" + std::to_string(rs.port);
                 bool supported = c.kind == CheckerKind::tcp || c.kind == CheckerKind::http ||
-                                 c.kind == CheckerKind::ssl || c.kind == CheckerKind::misc;
+                                 c.kind == CheckerKind::ssl || c.kind == CheckerKind::misc ||
+                                 c.kind == CheckerKind::agent;
                 if (!supported) {
                     notes_.push_back(where + ": not implemented yet; ignored (counts as up)");
                     continue;
@@ -102,7 +115,9 @@ void CheckerSet::build() {
                 t.alpha = k.alpha || vs.alpha;
                 Check ck(CheckerId{{vi, ri}, ci}, c.kind, t);
                 if (c.kind != CheckerKind::misc) {
-                    int port = k.connect_port.value_or(rs.port);
+                    int port = c.kind == CheckerKind::agent
+                                   ? std::get<config::AgentCheck>(c.detail).connect_port
+                                   : k.connect_port.value_or(rs.port);
                     if (port <= 0 || port > 65535) {
                         notes_.push_back(where + ": no port to connect to; ignored");
                         continue;
@@ -162,6 +177,7 @@ void CheckerSet::build() {
                 double frac = std::fmod(static_cast<double>(checks_.size()) * 0.6180339887, 1.0);
                 ck.first_delay = std::chrono::duration_cast<Duration>(spread * frac);
                 ck.log_all_failures = k.log_all_failures;
+                ck.configured_weight = rs.weight;
                 server.checks.push_back(checks_.size());
                 checks_.push_back(std::move(ck));
             }
@@ -273,6 +289,13 @@ void CheckerSet::run(size_t i) {
     case CheckerKind::http:
     case CheckerKind::ssl:
         run_url(i, 0, std::move(done));
+        break;
+    case CheckerKind::agent:
+        agent_probe(io_, c.target, agent_line_limit,
+                    [done, w = c.configured_weight](const AgentReply& r) {
+                        done(r.ok ? agent_result(r.line, w)
+                                  : Result{false, std::nullopt, "agent: " + r.error});
+                    });
         break;
     case CheckerKind::misc: {
         bool dynamic = c.misc->misc_dynamic;

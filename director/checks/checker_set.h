@@ -1,8 +1,8 @@
 // Every health checker of a configuration, on one io_context: TCP_CHECK, HTTP_GET, SSL_GET and
-// MISC_CHECK (scripts through ScriptRunner). Each checker runs at its delay_loop (retries at
-// delay_before_retry); a real server's up/down/weight changes are reported through on_change,
-// notify_up/notify_down and quorum_up/quorum_down scripts run, and table() gives the forwarding
-// table that follows the health.
+// MISC_CHECK (scripts through ScriptRunner) and AGENT_CHECK. Each checker runs at its delay_loop
+// (retries at delay_before_retry); a real server's up/down/weight changes are reported through
+// on_change, notify_up/notify_down and quorum_up/quorum_down scripts run, and table() gives the
+// forwarding table that follows the health.
 #pragma once
 
 #include "director/checks/check_state.h"
@@ -25,6 +25,11 @@ namespace lvsd::director::checks {
 // MISC_CHECK's exit status → result: 0 up; with misc_dynamic 1 down and 2..255 up at weight
 // code-2; without it any other exit down. Timeouts, signals and refusals: down.
 Result misc_result(const notify::ExitStatus& s, bool dynamic);
+
+// AGENT_CHECK's line → result, with the meaning the pushed reports have (agent_text.h): up
+// at agent_weight(); down/maint/fail/stopped, or a line with no known word, fails the check.
+// "drain" is up at weight 0: the server stays for the connections it has.
+Result agent_result(std::string_view line, int configured_weight);
 
 // One checker of one real server: config.virtual_servers[v].real_servers[r].checkers[index].
 struct CheckerId {
@@ -92,6 +97,7 @@ private:
         std::vector<UrlCheck> urls;
         const config::MiscCheck* misc = nullptr;
         Duration misc_timeout{};
+        int configured_weight = 1; // AGENT_CHECK: what NN% scales
         Duration first_delay{};
         bool log_all_failures = false;
         std::unique_ptr<boost::asio::steady_timer> timer;

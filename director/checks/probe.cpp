@@ -1,5 +1,6 @@
 #include "director/checks/probe.h"
 
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -88,25 +89,21 @@ struct TcpOp : std::enable_shared_from_this<TcpOp> {
     bool finished = false;
 };
 
-struct HttpOp : std::enable_shared_from_this<HttpOp> {
-    HttpOp(asio::io_context& io, ssl::context& ctx, ProbeTarget t, HttpRequest r,
-           std::function<void(HttpReply)> cb)
-        : sock(io), timer(io), target(std::move(t)), request(std::move(r)), done(std::move(cb)) {
-        if (request.tls)
-            tls.emplace(sock, ctx);
-    }
+// What the agent and HTTP probes share: the socket, the deadline over the whole exchange, the
+// connect, and one ending. Derived ops call begin() and implement connected().
+template <class Reply> struct ExchangeOp {
+    ExchangeOp(asio::io_context& io, ProbeTarget t, std::function<void(Reply)> cb)
+        : sock(io), timer(io), target(std::move(t)), done(std::move(cb)) {}
 
-    void start() {
-        if (auto err = prepare_socket(sock, target))
-            return asio::post(sock.get_executor(),
-                              [self = shared_from_this(), e = *err] { self->fail(e); });
-        timer.expires_after(target.timeout);
-        timer.async_wait([self = shared_from_this()](error_code ec) {
+    template <class Self> static void begin(const std::shared_ptr<Self>& self) {
+        if (auto err = prepare_socket(self->sock, self->target))
+            return asio::post(self->sock.get_executor(), [self, e = *err] { self->fail(e); });
+        self->timer.expires_after(self->target.timeout);
+        self->timer.async_wait([self](error_code ec) {
             if (!ec)
                 self->fail(self->stage + " timed out");
         });
-        stage = "connect";
-        sock.async_connect(target.endpoint, [self = shared_from_this()](error_code ec) {
+        self->sock.async_connect(self->target.endpoint, [self](error_code ec) {
             if (self->finished)
                 return;
             if (ec)
@@ -114,6 +111,80 @@ struct HttpOp : std::enable_shared_from_this<HttpOp> {
             self->connected();
         });
     }
+
+    void fail(const std::string& why) {
+        Reply r;
+        r.error = why;
+        finish(std::move(r));
+    }
+
+    void finish(Reply r) {
+        if (finished)
+            return;
+        finished = true;
+        error_code ignored;
+        timer.cancel();
+        // A RST when asked: no FIN exchange, no TIME_WAIT left behind per check.
+        if (reset_on_close)
+            sock.set_option(asio::socket_base::linger(true, 0), ignored);
+        sock.close(ignored); // aborts whatever is pending; no TLS shutdown to wait for
+        done(std::move(r));
+    }
+
+    tcp::socket sock;
+    asio::steady_timer timer;
+    ProbeTarget target;
+    std::function<void(Reply)> done;
+    std::string stage = "connect";
+    bool finished = false;
+    bool reset_on_close = false;
+};
+
+struct AgentOp : ExchangeOp<AgentReply>, std::enable_shared_from_this<AgentOp> {
+    AgentOp(asio::io_context& io, ProbeTarget t, size_t limit, std::function<void(AgentReply)> cb)
+        : ExchangeOp(io, std::move(t), std::move(cb)), line_limit(limit) {
+        reset_on_close = true; // the agent has said its line; nothing to close politely
+    }
+
+    void start() { begin(shared_from_this()); }
+
+    void connected() {
+        stage = "reading the agent's line";
+        asio::async_read_until(
+            sock, asio::dynamic_buffer(buf, line_limit), '\n',
+            [self = shared_from_this()](error_code ec, size_t n) { self->read(ec, n); });
+    }
+
+    void read(error_code ec, size_t n) {
+        if (finished)
+            return;
+        if (ec == asio::error::eof && !buf.empty())
+            n = buf.size();
+        else if (ec == asio::error::not_found)
+            return fail("line longer than " + std::to_string(line_limit) + " bytes");
+        else if (ec)
+            return fail("read: " + ec.message());
+        AgentReply r;
+        r.ok = true;
+        r.line = buf.substr(0, n);
+        while (!r.line.empty() && (r.line.back() == '\n' || r.line.back() == '\r'))
+            r.line.pop_back();
+        finish(std::move(r));
+    }
+
+    size_t line_limit;
+    std::string buf;
+};
+
+struct HttpOp : ExchangeOp<HttpReply>, std::enable_shared_from_this<HttpOp> {
+    HttpOp(asio::io_context& io, ssl::context& ctx, ProbeTarget t, HttpRequest r,
+           std::function<void(HttpReply)> cb)
+        : ExchangeOp(io, std::move(t), std::move(cb)), request(std::move(r)) {
+        if (request.tls)
+            tls.emplace(sock, ctx);
+    }
+
+    void start() { begin(shared_from_this()); }
 
     void connected() {
         req.method(http::verb::get);
@@ -172,39 +243,22 @@ struct HttpOp : std::enable_shared_from_this<HttpOp> {
         finish(std::move(r));
     }
 
-    void fail(const std::string& why) {
-        HttpReply r;
-        r.error = why;
-        finish(std::move(r));
-    }
-
-    void finish(HttpReply r) {
-        if (finished)
-            return;
-        finished = true;
-        error_code ignored;
-        timer.cancel();
-        sock.close(ignored); // aborts whatever is pending; no TLS shutdown to wait for
-        done(std::move(r));
-    }
-
-    tcp::socket sock;
     std::optional<ssl::stream<tcp::socket&>> tls;
-    asio::steady_timer timer;
-    ProbeTarget target;
     HttpRequest request;
-    std::function<void(HttpReply)> done;
     http::request<http::empty_body> req;
     beast::flat_buffer buf;
     http::response_parser<http::string_body> parser;
-    std::string stage = "connect";
-    bool finished = false;
 };
 
 } // namespace
 
 void tcp_probe(asio::io_context& io, const ProbeTarget& target, std::function<void(Result)> done) {
     std::make_shared<TcpOp>(io, target, std::move(done))->start();
+}
+
+void agent_probe(asio::io_context& io, const ProbeTarget& target, size_t line_limit,
+                 std::function<void(AgentReply)> done) {
+    std::make_shared<AgentOp>(io, target, line_limit, std::move(done))->start();
 }
 
 void http_probe(asio::io_context& io, ssl::context& tls_context, const ProbeTarget& target,

@@ -29,6 +29,16 @@ struct ProbeTarget {
 void tcp_probe(boost::asio::io_context& io, const ProbeTarget& target,
                std::function<void(Result)> done);
 
+// AGENT_CHECK: connects and reads one line of agent-check text (HAProxy's protocol), at most
+// `line_limit` bytes; a peer that closes after an unterminated line has said that line.
+struct AgentReply {
+    bool ok = false;
+    std::string line;  // ok: without the newline
+    std::string error; // !ok: why not
+};
+void agent_probe(boost::asio::io_context& io, const ProbeTarget& target, size_t line_limit,
+                 std::function<void(AgentReply)> done);
+
 struct HttpRequest {
     std::string path = "/";
     std::string host;              // Host: header

@@ -27,7 +27,7 @@ void retry(const Statement& s, ParseContext& ctx, Checker& c) {
         c.common.retry = static_cast<int>(*v);
 }
 
-// Retry and timing settings: every checker but FILE_CHECK and AGENT_CHECK.
+// Retry and timing settings: every checker but FILE_CHECK.
 const Table timing = {
     {"retry", retry},
     {"nb_get_retry", retry}, // deprecated synonym, kept by the classic LVS recipes
@@ -321,7 +321,8 @@ const std::unordered_map<std::string_view, Kind>& kinds() {
         {"UDP_CHECK", {CheckerKind::udp, merge({&timing, &connection, &udp})}},
         {"PING_CHECK", {CheckerKind::ping, merge({&timing, &connection})}},
         {"FILE_CHECK", {CheckerKind::file, merge({&file})}},
-        {"AGENT_CHECK", {CheckerKind::agent, merge({&agent})}},
+        // Its own connect_port first: merge() keeps the first entry of a keyword.
+        {"AGENT_CHECK", {CheckerKind::agent, merge({&agent, &timing, &connection})}},
     };
     return k;
 }

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Readiness reports pushed by lvs-realserver to lvs-director: genuine ones update the director's
-# view (up, then drain), forged, replayed and stale ones are counted and change nothing.
+# view (up, then drain), forged, replayed and stale ones are counted and change nothing. A
+# graceful stop waits for both directors' acknowledgements of its drain before the VIP goes; with
+# one director unreachable it still ends at drain_timeout.
 set -u
 source "$LVSD_SOURCE_DIR/tests/lab/lab.sh"
 source "$LVSD_SOURCE_DIR/tests/lab/vrrp.sh"
@@ -8,6 +10,7 @@ source "$LVSD_SOURCE_DIR/tests/lab/vrrp.sh"
 
 lab_init
 lab_node d1 10.77.0.1/24
+lab_node d2 10.77.0.2/24
 lab_node rs1 10.77.0.11/24
 lab_node c 10.77.0.50/24
 key=$LAB_DIR/agent.key
@@ -25,13 +28,15 @@ virtual_ipaddress {
     10.77.0.100
 }
 check_interval 0.2
-report_to 10.77.0.1
+report_to 10.77.0.1 10.77.0.2
 report_port 7707
 report_key_file $key
 report_host rs1
 C
 pd=$(lab_spawn d1 director "$LVS_DIRECTOR" -n -l -f "$LAB_DIR/d1.conf")
 check "director listens for reports" lab_wait 5 grep -q "listening on port 7707" "$LAB_DIR/director.log"
+pd2=$(lab_spawn d2 director2 "$LVS_DIRECTOR" -n -l -f "$LAB_DIR/d1.conf")
+check "second director listens" lab_wait 5 grep -q "listening on port 7707" "$LAB_DIR/director2.log"
 prs=$(lab_spawn rs1 realserver "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" run)
 # The director keys hosts by "address/name"; NAME matches any address.
 host_state() { vrrp_stats d1 $pd | python3 -c '
@@ -109,7 +114,34 @@ wait $holder
 lab_log "graceful stop took $(((t1 - t0) / 1000000)) ms (the connection lived 2.0 s more)"
 check "stop: waited for the connection (>= 1.5 s)" test $(((t1 - t0) / 1000000)) -ge 1500
 check "stop: the VIP is gone afterwards" test -z "$(lab_exec rs1 ip -o addr show dev lo to 10.77.0.100)"
-check "stop: the agent logged the drain" grep -q "drained: no connection left" "$LAB_DIR/realserver.log"
+check "stop: the agent logged the drain" grep -q "drained: .*no connection left" "$LAB_DIR/realserver.log"
+rlog=$LAB_DIR/realserver.log
+sed -n '/draining:/,$p' "$rlog" | sed 's/^/    /' >&2
+line_of() { grep -n -m1 -- "$1" "$rlog" | cut -d: -f1; }
+check "stop: acknowledged by director d1" grep -q "drain acknowledged by director 10.77.0.1 " "$rlog"
+check "stop: acknowledged by director d2" grep -q "drain acknowledged by director 10.77.0.2 " "$rlog"
+check "stop: the VIP went only after both acks" bash -c \
+    "[ $(line_of 'removed 10.77.0.100') -gt $(line_of 'acknowledged by director 10.77.0.1 ') ] &&
+     [ $(line_of 'removed 10.77.0.100') -gt $(line_of 'acknowledged by director 10.77.0.2 ') ]"
+
+# d2 unreachable (daemon gone, link down): the stop still ends, at drain_timeout.
+lab_stop $pd2
+lab_exec d2 ip link set eth0 down
+echo "drain_timeout 2" >>"$LAB_DIR/rs1.conf"
+prs=$(lab_spawn rs1 realserver-b "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" run)
+rlog=$LAB_DIR/realserver-b.log
+check "restarted: rs1 up again" lab_wait 5 grep -q "readiness: up" "$rlog"
+t0=$(date +%s%N)
+lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" stop >/dev/null 2>&1
+t1=$(date +%s%N)
+lab_log "stop with d2 unreachable took $(((t1 - t0) / 1000000)) ms (drain_timeout 2 s)"
+sed -n '/draining:/,$p' "$rlog" | sed 's/^/    /' >&2
+check "d2 down: d1 still acknowledged" grep -q "drain acknowledged by director 10.77.0.1 " "$rlog"
+check "d2 down: the stop says whose ack is missing" \
+    grep -q "no acknowledgement from 10.77.0.2" "$rlog"
+check "d2 down: the stop ended at drain_timeout (2-5 s)" \
+    bash -c "[ $(((t1 - t0) / 1000000)) -ge 1900 ] && [ $(((t1 - t0) / 1000000)) -le 5000 ]"
+check "d2 down: the VIP is gone" test -z "$(lab_exec rs1 ip -o addr show dev lo to 10.77.0.100)"
 lab_stop $ngx
 # A missing key file is a clear error at start.
 sed -i "s|$key|$LAB_DIR/nokey|" "$LAB_DIR/rs1.conf"

@@ -2,6 +2,7 @@
 #define BOOST_TEST_MODULE agent_report
 #include <boost/test/unit_test.hpp>
 
+#include "agent/ack.h"
 #include "agent/key_file.h"
 #include "agent/replay_guard.h"
 #include "agent/report.h"
@@ -92,4 +93,26 @@ BOOST_AUTO_TEST_CASE(key_file_errors_are_clear) {
     std::ofstream(dir / "good") << "0123456789abcdef0123\n";
     BOOST_CHECK_EQUAL(load_key(dir / "good").size(), 20u);
     std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(ack_round_trip_and_refusals) {
+    std::vector<uint8_t> key(32, 7), other(32, 8);
+    Ack a{"d1", "rs1", 42, 1700000000123, "drain"};
+    auto d = encode_ack(a, key);
+    auto back = decode_ack(d, key);
+    BOOST_REQUIRE(std::holds_alternative<Ack>(back));
+    BOOST_TEST((std::get<Ack>(back) == a));
+    // Forged: another key.
+    BOOST_TEST((std::get<AckError>(decode_ack(d, other)) == AckError::bad_mac));
+    // Tampered: the payload changed under the old MAC.
+    auto tampered = d;
+    tampered.replace(tampered.find("\"seq\":42"), 9, "\"seq\":43");
+    BOOST_TEST((std::get<AckError>(decode_ack(tampered, key)) == AckError::bad_mac));
+    BOOST_TEST((std::get<AckError>(decode_ack("garbage", key)) == AckError::malformed));
+    BOOST_TEST((std::get<AckError>(decode_ack("{}\nzz", key)) == AckError::malformed));
+    // Genuine datagrams of the other kind never pass: a report is no ack, an ack no report.
+    Report r{"rs1", 42, 1700000000123, "drain"};
+    BOOST_TEST((std::get<AckError>(decode_ack(encode_report(r, key), key)) == AckError::bad_mac));
+    BOOST_TEST(
+        (std::get<ReportError>(decode_report(encode_ack(a, key), key)) == ReportError::bad_mac));
 }

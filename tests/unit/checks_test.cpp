@@ -7,6 +7,7 @@
 
 #include "conf/reader.h"
 #include "conf/statement.h"
+#include "director/checks/agent_text.h"
 #include "director/checks/check_state.h"
 #include "director/checks/checker_set.h"
 #include "director/checks/health_table.h"
@@ -947,4 +948,158 @@ virtual_server 127.0.0.1 80 {
     BOOST_TEST(!fresh.health().servers.at({0, 0}).up);
     BOOST_TEST(fresh.health().servers.at({0, 1}).up);
     BOOST_TEST(!fresh.health().quorum_up.at(0)); // live weight 1 < quorum 2
+}
+
+// ---- AGENT_CHECK: HAProxy's agent-check text, pulled ----
+BOOST_AUTO_TEST_CASE(agent_text_words) {
+    auto t = parse_agent_text("up");
+    BOOST_TEST(!agent_down(t));
+    BOOST_TEST(agent_weight(t, 10) == 10);
+    BOOST_TEST(agent_weight(parse_agent_text("READY"), 10) == 10);
+    BOOST_TEST(agent_weight(parse_agent_text("drain"), 10) == 0);
+    BOOST_TEST(!agent_down(parse_agent_text("drain")));
+    BOOST_TEST(agent_weight(parse_agent_text("up 50%"), 10) == 5);
+    BOOST_TEST(agent_weight(parse_agent_text("75%"), 4) == 3);
+    BOOST_TEST(agent_weight(parse_agent_text("ready,up,25%"), 8) == 2);
+    BOOST_TEST(agent_weight(parse_agent_text("up\tdrain"), 8) == 0);
+    BOOST_TEST(agent_weight(parse_agent_text("maxconn:30 up"), 8) == 8); // unknown skipped
+    for (const char* down :
+         {"down", "maint", "stopped", "fail", "up down", "down #disk full", "Fail,#x"}) {
+        BOOST_TEST(agent_down(parse_agent_text(down)), down);
+        BOOST_TEST(agent_weight(parse_agent_text(down), 8) == 0, down);
+    }
+    auto r = parse_agent_text("down #nginx not listening ");
+    BOOST_TEST(r.reason == "nginx not listening");
+    // Nothing known: down, so that garbage never passes for health.
+    for (const char* junk : {"", "   ", "SSH-2.0-OpenSSH", "150%", "x%", "#up"})
+        BOOST_TEST(agent_down(parse_agent_text(junk)), junk);
+}
+
+BOOST_AUTO_TEST_CASE(agent_result_is_the_report_mapping) {
+    auto r = agent_result("drain", 5);
+    BOOST_TEST(r.ok);
+    BOOST_TEST(r.weight.value() == 0);
+    r = agent_result("up", 5);
+    BOOST_TEST(r.ok);
+    BOOST_TEST(r.weight.value() == 5);
+    r = agent_result("up 40%", 5);
+    BOOST_TEST(r.weight.value() == 2);
+    r = agent_result("down #maintenance", 5);
+    BOOST_TEST(!r.ok);
+    BOOST_TEST(r.reason.find("maintenance") != std::string::npos);
+    BOOST_TEST(!agent_result("garbage", 5).ok);
+}
+
+namespace {
+
+// Answers every connection with `reply`; `hold` keeps the connection open afterwards.
+struct AgentServer {
+    AgentServer(asio::io_context& io, std::string r, bool h)
+        : acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0)), reply(std::move(r)),
+          hold(h) {
+        accept();
+    }
+    void accept() {
+        acceptor.async_accept([this](error_code ec, tcp::socket s) {
+            if (ec)
+                return;
+            auto sock = std::make_shared<tcp::socket>(std::move(s));
+            asio::async_write(*sock, asio::buffer(reply), [this, sock](error_code, size_t) {
+                error_code ignored;
+                if (hold)
+                    held.push_back(sock);
+                else
+                    sock->shutdown(tcp::socket::shutdown_both, ignored);
+            });
+            accept();
+        });
+    }
+    tcp::endpoint endpoint() const { return acceptor.local_endpoint(); }
+    tcp::acceptor acceptor;
+    std::string reply;
+    bool hold;
+    std::vector<std::shared_ptr<tcp::socket>> held;
+};
+
+struct AgentAsk {
+    AgentReply reply;
+    Duration took{};
+};
+
+AgentAsk ask(asio::io_context& io, const ProbeTarget& t) {
+    std::optional<AgentReply> r;
+    auto start = std::chrono::steady_clock::now();
+    agent_probe(io, t, 512, [&](AgentReply x) { r = x; });
+    BOOST_REQUIRE(run_until(
+        io, [&] { return r.has_value(); }, 10s));
+    return {*r, std::chrono::steady_clock::now() - start};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(agent_probe_reads_one_bounded_line) {
+    asio::io_context io;
+    AgentServer drain(io, "drain\r\nignored\n", false);
+    auto a = ask(io, target(drain.endpoint()));
+    BOOST_TEST(a.reply.ok);
+    BOOST_TEST(a.reply.line == "drain");
+
+    AgentServer unterminated(io, "up 50%", false); // closes after an unterminated line
+    a = ask(io, target(unterminated.endpoint()));
+    BOOST_TEST(a.reply.ok);
+    BOOST_TEST(a.reply.line == "up 50%");
+
+    AgentServer endless(io, std::string(4096, 'u'), true);
+    a = ask(io, target(endless.endpoint(), 2s));
+    BOOST_TEST(!a.reply.ok);
+    BOOST_TEST(a.reply.error.find("longer than 512") != std::string::npos, a.reply.error);
+    BOOST_TEST((a.took < Duration(1s)));
+
+    AgentServer trickle(io, "up", true); // never ends its line: the deadline does
+    a = ask(io, target(trickle.endpoint(), 300ms));
+    BOOST_TEST(!a.reply.ok);
+    BOOST_TEST(a.reply.error.find("timed out") != std::string::npos, a.reply.error);
+    BOOST_TEST((a.took >= Duration(250ms) && a.took < Duration(2s)));
+
+    a = ask(io, target({asio::ip::address_v4::loopback(), closed_port()}));
+    BOOST_TEST(!a.reply.ok);
+    BOOST_TEST_MESSAGE(a.reply.error);
+}
+
+BOOST_AUTO_TEST_CASE(checker_set_agent_check_drains_and_restores) {
+    asio::io_context io;
+    AgentServer agent(io, "drain\n", false);
+    auto cfg = parse(R"(
+virtual_server 127.0.0.1 80 {
+  lb_kind DR
+  real_server 127.0.0.1 80 {
+    weight 4
+    AGENT_CHECK {
+      connect_port )" +
+                     std::to_string(agent.endpoint().port()) +
+                     R"(
+      connect_timeout 0.5
+      delay_loop 0.05
+      retry 0
+    }
+  }
+}
+)");
+    notify::ScriptRunner runner(io, cfg.global_defs);
+    CheckerSet set(io, cfg, runner, nullptr, CheckerSetOptions{1 << 20, Duration(0)});
+    BOOST_REQUIRE(set.size() == 1u);
+    set.start();
+    auto health = [&] { return set.health().servers.at({0, 0}); };
+    BOOST_TEST(run_until(
+        io, [&] { return health().up && health().weight == 0; }, 5s));
+    agent.reply = "up 50%\n";
+    BOOST_TEST(run_until(
+        io, [&] { return health().up && health().weight == 2; }, 5s));
+    agent.reply = "ready\n";
+    BOOST_TEST(run_until(
+        io, [&] { return health().up && health().weight == 4; }, 5s));
+    agent.reply = "maint #upgrading\n";
+    BOOST_TEST(run_until(
+        io, [&] { return !health().up; }, 5s));
+    set.stop();
 }

@@ -4,6 +4,7 @@
 #include "conf/reader.h"
 #include "config.h"
 #include "connections.h"
+#include "drain_acks.h"
 #include "host_plan.h"
 #include "readiness.h"
 #include "state_file.h"
@@ -159,10 +160,11 @@ BOOST_AUTO_TEST_CASE(established_connections_to_the_vips) {
         "   1: 64004D0A:0050 32004D0A:D431 01 00000000:00000000 00:00000000 00000000     0\n"
         "   2: 64004D0A:0050 32004D0A:D432 06 00000000:00000000 00:00000000 00000000     0\n"
         "   3: 0B004D0A:0050 32004D0A:D433 01 00000000:00000000 00:00000000 00000000     0\n"
-        "   4: 64004D0A:01BB 32004D0A:D434 01 00000000:00000000 00:00000000 00000000     0\n";
+        "   4: 64004D0A:01BB 32004D0A:D434 01 00000000:00000000 00:00000000 00000000     0\n"
+        "   5: 64004D0A:0050 32004D0A:D435 03 00000000:00000000 00:00000000 00000000     0\n";
     std::vector<net::IpAddress> vips = {*net::IpAddress::parse("10.77.0.100")};
-    BOOST_CHECK_EQUAL(count_established(v4, vips, {80}), 1);
-    BOOST_CHECK_EQUAL(count_established(v4, vips, {}), 2); // any port
+    BOOST_CHECK_EQUAL(count_established(v4, vips, {80}), 2); // SYN_RECV (03) counts too
+    BOOST_CHECK_EQUAL(count_established(v4, vips, {}), 3);   // any port
     BOOST_CHECK_EQUAL(count_established(v4, vips, {8080}), 0);
     // 2001:db8::100 as four byte-swapped words.
     const std::string v6 =
@@ -171,4 +173,26 @@ BOOST_AUTO_TEST_CASE(established_connections_to_the_vips) {
     std::vector<net::IpAddress> vips6 = {*net::IpAddress::parse("2001:db8::100")};
     BOOST_CHECK_EQUAL(count_established(v6, vips6, {80}), 1);
     BOOST_CHECK_EQUAL(count_established(v6, vips, {80}), 0);
+}
+
+BOOST_AUTO_TEST_CASE(drain_waits_for_an_ack_from_every_director) {
+    using V = DrainAcks::Verdict;
+    DrainAcks acks({"10.77.0.1", "10.77.0.2", "10.77.0.1"}, "rs1", 7, 1000);
+    BOOST_TEST(!acks.all());
+    BOOST_TEST(acks.missing().size() == 2u);
+    agent::Ack a{"d1", "rs1", 7, 1000, "drain"};
+    BOOST_TEST((acks.take("10.77.0.9", a) == V::not_a_director));
+    BOOST_TEST(
+        (acks.take("10.77.0.1", agent::Ack{"d1", "rs2", 7, 1000, "drain"}) == V::other_host));
+    BOOST_TEST(
+        (acks.take("10.77.0.1", agent::Ack{"d1", "rs1", 6, 1000, "up"}) == V::earlier_report));
+    // A later run's seq may be high again: the echoed clock tells the runs apart.
+    BOOST_TEST(
+        (acks.take("10.77.0.1", agent::Ack{"d1", "rs1", 99, 999, "drain"}) == V::earlier_report));
+    BOOST_TEST(!acks.all());
+    BOOST_TEST((acks.take("10.77.0.1", a) == V::counted));
+    BOOST_TEST((acks.take("10.77.0.1", agent::Ack{"d1", "rs1", 8, 2000, "drain"}) == V::repeated));
+    BOOST_TEST(acks.missing() == std::vector<std::string>{"10.77.0.2"});
+    BOOST_TEST((acks.take("10.77.0.2", agent::Ack{"d2", "rs1", 8, 2000, "drain"}) == V::counted));
+    BOOST_TEST(acks.all());
 }
