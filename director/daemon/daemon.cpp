@@ -9,6 +9,7 @@
 #include "director/control/commands.h"
 #include "director/dataplane/desired_table.h"
 #include "director/dataplane/ipvs/ipvs.h"
+#include "director/dataplane/nft/nftables.h"
 #include "director/notify/priority.h"
 #include "log/log.h"
 #include "vrrp/instance_spec.h"
@@ -250,6 +251,11 @@ void Daemon::apply(const config::Config& c) {
 void Daemon::apply_table() {
     if (config_.virtual_servers.empty() && !backend_)
         return;
+    // A reload changed lvs_nft_slots or the interface: the (stateless) nftables backend anew.
+    if (backend_ && backend_kind_ == dataplane::BackendKind::nftables &&
+        !(static_cast<dataplane::nft::NftBackend&>(*backend_).options() ==
+          dataplane::nft_options(config_)))
+        backend_.reset();
     if (!backend_)
         open_backend();
     if (!backend_)
@@ -295,9 +301,7 @@ void Daemon::apply_table() {
 void Daemon::open_backend() {
     auto kind =
         dataplane::choose_backend(config_.global_defs.lvs_dataplane, dataplane::kernel_has_ipvs());
-    dataplane::nft::Options nft;
-    nft.interface = config_.vrrp_instances.empty() ? config_.global_defs.default_interface
-                                                   : config_.vrrp_instances.front().interface;
+    auto nft = dataplane::nft_options(config_);
     try {
         backend_ = dataplane::make_backend(kind, nft);
         backend_kind_ = kind;

@@ -133,6 +133,9 @@ check "weights 3:1 give 3:1 within 10 % (rs1 $n1 of 1000, 675..825)" \
 
 out=$(apply w31.conf)
 check "applying the same config again issues no op" bash -c "echo '$out' | grep -qx 'ops: 0'"
+drain_objects() { ip netns exec "$(lab_ns lb)" nft list table netdev lvsd | grep -c '^\s*\(set\|map\) s[0-9a-f]*_\(est\|fresh\) {'; }
+check "no drain, no drain objects (_est, _fresh: 2 MiB of kernel memory each)" \
+    [ "$(drain_objects)" = 0 ]
 
 # --- removing one of four moves only its flows --------------------------------------------
 conf four.conf 1 1 1 1
@@ -161,6 +164,7 @@ check "the keep-alive connection got an answer" bash -c "[[ '$held' == rs[1-4] ]
 k=${held#rs}
 out=$(apply four.conf --weight 0:$((k - 1))=0)
 check "draining $held is one edit" bash -c "echo '$out' | grep -qx 'ops: 1'"
+check "the drain creates its objects (_est, _fresh)" [ "$(drain_objects)" = 2 ]
 touch "$LAB_DIR/flags/1"
 lab_wait 10 grep -q '^1 ' "$LAB_DIR/hold.log"
 check "the established keep-alive connection still reaches $held after the drain" \
@@ -181,6 +185,11 @@ lab_stop "$hold"
 # Taking the server back: no drained slot is left.
 out=$(apply four.conf --slot-map)
 check "undrained: the service has no drained slot left" bash -c "echo '$out' | grep -q 'drained=0'"
+check "undrained: the drain objects are gone" [ "$(drain_objects)" = 0 ]
+before=$(ip netns exec "$(lab_ns lb)" nft -a list table netdev lvsd | md5sum)
+out=$(apply four.conf)
+check "undrained: re-applying is no op and leaves the table as it was" bash -c \
+    "echo '$out' | grep -qx 'ops: 0' && [ \"\$(ip netns exec $(lab_ns lb) nft -a list table netdev lvsd | md5sum)\" = '$before' ]"
 
 # --- NAT, weights 3:1, next to the DR service --------------------------------------------
 conf both.conf 1 1 1 1 -- 3 1

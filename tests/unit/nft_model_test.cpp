@@ -191,18 +191,60 @@ BOOST_AUTO_TEST_CASE(drain_keeps_old_slots_for_established_flows) {
         BOOST_TEST(v != "10.0.1.3");
     auto rules = chain_rules(sd, opts());
     BOOST_TEST(rules.size() == 5u); // fresh update, fresh lookup, est, new, drop
+    // No drain, no drain objects (an empty _fresh set costs 2 MiB of kernel memory).
+    BOOST_TEST(!s.services.begin()->second.drain_objects);
+    BOOST_TEST(count(render({}, s, opts()), "_fresh") == 0u);
+    BOOST_TEST(count(render({}, s, opts()), "_est") == 0u);
+    // The drain creates them before the rules that use them.
     auto text = render(s, d, opts());
-    BOOST_TEST(count(text, "flush set netdev lvsd") == 1u);
+    BOOST_TEST(sd.drain_objects);
+    BOOST_TEST(count(text, "add set netdev lvsd") == 1u);
+    BOOST_TEST(count(text, "add map netdev lvsd") == 1u);
+    BOOST_TEST(text.find("_fresh {") < text.find("update @"));
+    BOOST_TEST(count(text, "flush set netdev lvsd") == 0u);
     BOOST_TEST(count(text, "flush chain netdev lvsd") == 1u);
+    BOOST_TEST(render(d, d, opts()).empty());
 
     // A later unrelated change keeps the drain; taking the server back ends it.
     auto five = four(0);
     five.push_back(dest("10.0.1.5", 80, 1, Forward::dr));
     State d2 = staged(d, table({service("10.0.0.1", 80, five)}));
     BOOST_TEST(d2.services.begin()->second.est.size() == on3);
+    BOOST_TEST(count(render(d, d2, opts()), "_fresh") == 0u);
     State back = staged(d2, table({service("10.0.0.1", 80, four())}));
     BOOST_TEST(back.services.begin()->second.est.empty());
     BOOST_TEST(chain_rules(back.services.begin()->second, opts()).size() == 2u);
+    // The drain's end deletes them, after the rules that used them are gone.
+    auto end = render(d2, back, opts());
+    BOOST_TEST(count(end, "delete set netdev lvsd") == 1u);
+    BOOST_TEST(count(end, "delete map netdev lvsd") == 1u);
+    BOOST_TEST(count(end, "delete element netdev lvsd " + object_id(back.services.begin()->first) +
+                              "_est") == 0u);
+    BOOST_TEST(end.find("flush chain") < end.find("delete set"));
+    BOOST_TEST(!back.services.begin()->second.drain_objects);
+
+    // Left from an older version: empty drain objects are deleted; an existing one is flushed
+    // when a drain starts in it.
+    State old = s;
+    old.services.begin()->second.drain_objects = true;
+    BOOST_TEST(count(render(old, staged(old, table({service("10.0.0.1", 80, four())})), opts()),
+                     "delete set") == 1u);
+    auto again = render(old, staged(old, table({service("10.0.0.1", 80, four(0))})), opts());
+    BOOST_TEST(count(again, "add set") == 0u);
+    BOOST_TEST(count(again, "flush set") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_new_table_size_rebuilds_the_service) {
+    State s = staged({}, table({service("10.0.0.1", 80, four())}));
+    Options bigger = opts();
+    bigger.slots = 509;
+    // No op from diff(), yet the table is rebuilt at the new size; then nothing more.
+    auto st = stage(s, {}, bigger);
+    BOOST_TEST(st.next.services.begin()->second.slots == 509u);
+    auto text = render(s, st.next, bigger);
+    BOOST_TEST(count(text, "delete chain") == 1u);
+    BOOST_TEST(count(text, "mod 509") == 1u);
+    BOOST_TEST(render(st.next, stage(st.next, {}, bigger).next, bigger).empty());
 }
 
 BOOST_AUTO_TEST_CASE(parse_state_reads_what_nft_lists) {
@@ -247,6 +289,16 @@ BOOST_AUTO_TEST_CASE(parse_state_reads_what_nft_lists) {
     BOOST_TEST((got.service.destinations.begin()->second.forward == Forward::dr));
     BOOST_REQUIRE(got.est.size() == 1u);
     BOOST_TEST(got.est.begin()->first == 17u);
+    BOOST_TEST(got.drain_objects);
+
+    // An empty _est map lists without "elem": the objects exist all the same.
+    auto empty = nlohmann::json::parse(doc);
+    empty["nftables"][5]["map"].erase("elem");
+    auto st2 = parse_state({empty});
+    BOOST_TEST(st2.services.begin()->second.est.empty());
+    BOOST_TEST(st2.services.begin()->second.drain_objects);
+    empty["nftables"].erase(5);
+    BOOST_TEST(!parse_state({empty}).services.begin()->second.drain_objects);
 }
 
 BOOST_AUTO_TEST_CASE(choosing_the_backend) {

@@ -2,6 +2,7 @@
 #include "director/dataplane/nft/model.h"
 
 #include <sstream>
+#include <string_view>
 
 namespace lvsd::director::dataplane::nft {
 
@@ -148,6 +149,11 @@ std::optional<Place> parse_place(const std::string& f) {
     return std::nullopt;
 }
 
+bool ends_with(const std::string& name, const char* suffix) {
+    std::string_view n = name, x = suffix;
+    return n.size() > x.size() && n.substr(n.size() - x.size()) == x;
+}
+
 } // namespace
 
 State parse_state(const std::vector<nlohmann::json>& listings) {
@@ -155,6 +161,7 @@ State parse_state(const std::vector<nlohmann::json>& listings) {
     struct Extra {
         std::map<DestinationKey, Destination> dests;
         std::map<uint32_t, DestinationKey> est;
+        bool drain_objects = false;
     };
     std::map<std::string, Extra> extra; // by object id
     for (const auto& doc : listings) {
@@ -173,12 +180,16 @@ State parse_state(const std::vector<nlohmann::json>& listings) {
                 obj = &item["map"];
             else if (item.contains("set"))
                 obj = &item["set"];
-            if (!obj || obj->value("table", "") != "lvsd" || !obj->contains("elem"))
+            if (!obj || obj->value("table", "") != "lvsd")
                 continue;
             auto place = parse_place(obj->value("family", ""));
             if (!place)
                 continue;
             std::string name = obj->value("name", "");
+            if (ends_with(name, "_est")) // listed at all: the drain's objects exist
+                extra[name.substr(0, name.size() - 4)].drain_objects = true;
+            if (!obj->contains("elem"))
+                continue;
             for (const auto& e : (*obj)["elem"]) {
                 // Map elements are [key, value] pairs; set elements are the key alone.
                 const auto& k = e.is_array() && e.size() == 2 ? e[0] : e;
@@ -188,10 +199,10 @@ State parse_state(const std::vector<nlohmann::json>& listings) {
                 if (name == "svc4" || name == "svc6") {
                     if (auto s = decode_service(comment, *place))
                         st.services[s->service.key] = *s;
-                } else if (name.size() > 4 && name.compare(name.size() - 4, 4, "_dst") == 0) {
+                } else if (ends_with(name, "_dst")) {
                     if (auto d = decode_destination(comment))
                         extra[name.substr(0, name.size() - 4)].dests[d->key] = *d;
-                } else if (name.size() > 4 && name.compare(name.size() - 4, 4, "_est") == 0) {
+                } else if (ends_with(name, "_est")) {
                     const auto* v = elem_val(k);
                     auto dk = decode_destination_key(comment);
                     if (v->is_number_unsigned() && dk)
@@ -206,6 +217,7 @@ State parse_state(const std::vector<nlohmann::json>& listings) {
             continue;
         s.service.destinations = it->second.dests;
         s.est = it->second.est;
+        s.drain_objects = it->second.drain_objects;
     }
     return st;
 }

@@ -129,7 +129,7 @@ std::map<uint32_t, DestinationKey> drained_slots(const ServiceState* old, const 
     return est;
 }
 
-void create_service(std::ostringstream& out, const ServiceState& s, const Options& o) {
+void create_service(std::ostringstream& out, const ServiceState& s) {
     auto t = table_of(s.place);
     auto id = object_id(s.service.key);
     std::string value_type =
@@ -138,13 +138,24 @@ void create_service(std::ostringstream& out, const ServiceState& s, const Option
     out << "add map " << t << " " << id << "_new { typeof numgen inc mod 2 : " << value_type
         << "; }\n";
     out << "add set " << t << " " << id << "_dst { typeof " << ipf(s) << " daddr . tcp dport; }\n";
-    if (s.place == Place::netdev) {
-        out << "add map " << t << " " << id << "_est { typeof numgen inc mod 2 : " << value_type
-            << "; }\n";
-        out << "add set " << t << " " << id << "_fresh { typeof " << ipf(s)
-            << " saddr . tcp sport; flags dynamic, timeout; timeout " << o.fresh_timeout
-            << "s; size 65535; }\n";
-    }
+}
+
+// The drain's objects (DR): created with the first drained server, deleted with the last.
+void create_drain_objects(std::ostringstream& out, const ServiceState& s, const Options& o) {
+    auto t = table_of(s.place);
+    auto id = object_id(s.service.key);
+    out << "add map " << t << " " << id << "_est { typeof numgen inc mod 2 : " << ipf(s)
+        << " daddr; }\n";
+    out << "add set " << t << " " << id << "_fresh { typeof " << ipf(s)
+        << " saddr . tcp sport; flags dynamic, timeout; timeout " << o.fresh_timeout
+        << "s; size 65535; }\n";
+}
+
+void delete_drain_objects(std::ostringstream& out, const ServiceState& s) {
+    auto t = table_of(s.place);
+    auto id = object_id(s.service.key);
+    out << "delete map " << t << " " << id << "_est\n";
+    out << "delete set " << t << " " << id << "_fresh\n";
 }
 
 void delete_service(std::ostringstream& out, const ServiceState& s) {
@@ -155,10 +166,8 @@ void delete_service(std::ostringstream& out, const ServiceState& s) {
     out << "delete chain " << t << " " << id << "\n";
     out << "delete map " << t << " " << id << "_new\n";
     out << "delete set " << t << " " << id << "_dst\n";
-    if (s.place == Place::netdev) {
-        out << "delete map " << t << " " << id << "_est\n";
-        out << "delete set " << t << " " << id << "_fresh\n";
-    }
+    if (s.drain_objects)
+        delete_drain_objects(out, s);
 }
 
 void create_base(std::ostringstream& out, Place p, const Options& o) {
@@ -317,6 +326,10 @@ Staged stage(const State& current, const std::vector<Op>& ops, const Options& o)
             touched.insert(key);
     }
 
+    // A new table size or seed (a reload changed lvs_nft_slots) rebuilds the service.
+    for (const auto& [key, s] : svcs)
+        if (s.slots != o.slots || s.seed != o.seed)
+            touched.insert(key);
     for (const auto& key : touched) {
         auto it = svcs.find(key);
         if (it == svcs.end())
@@ -328,8 +341,10 @@ Staged stage(const State& current, const std::vector<Op>& ops, const Options& o)
         s.est = drained_slots(find(current.services, key), s);
     }
     st.next.tables.clear();
-    for (const auto& [k, s] : svcs)
+    for (auto& [k, s] : svcs) {
         st.next.tables.insert(s.place);
+        s.drain_objects = !s.est.empty(); // what render() leaves in the kernel
+    }
     return st;
 }
 
@@ -404,7 +419,7 @@ std::string render(const State& from, const State& to, const Options& o) {
         auto t = table_of(now.place);
         auto id = object_id(k);
         if (!old)
-            create_service(out, now, o);
+            create_service(out, now);
 
         // Destinations and their settings.
         std::vector<std::string> del, add;
@@ -439,12 +454,16 @@ std::string render(const State& from, const State& to, const Options& o) {
         elements(out, "delete", t, id + "_new", del);
         elements(out, "add", t, id + "_new", add);
 
-        // Drained slots (DR).
-        if (now.place == Place::netdev) {
+        // Drained slots (DR), in maps that exist only while a server is drained.
+        bool had_drain = old && old->drain_objects;
+        bool drain = !now.est.empty();
+        if (drain && !had_drain)
+            create_drain_objects(out, now, o);
+        if (drain) {
             del.clear();
             add.clear();
             static const std::map<uint32_t, DestinationKey> none;
-            const auto& oe = old ? old->est : none;
+            const auto& oe = had_drain ? old->est : none;
             for (const auto& [slot, dk] : oe) {
                 const auto* n = find(now.est, slot);
                 if (!n || !(*n == dk))
@@ -462,8 +481,8 @@ std::string render(const State& from, const State& to, const Options& o) {
             }
             elements(out, "delete", t, id + "_est", del);
             elements(out, "add", t, id + "_est", add);
-            // A new drain: flows from now on are new, older ones are not in the set.
-            if (oe.empty() && !now.est.empty() && old)
+            // A new drain in objects left from before: flows from now on are new.
+            if (oe.empty() && had_drain)
                 out << "flush set " << t << " " << id << "_fresh\n";
         }
 
@@ -475,6 +494,10 @@ std::string render(const State& from, const State& to, const Options& o) {
             for (const auto& r : nr)
                 out << "add rule " << t << " " << id << " " << r << "\n";
         }
+
+        // Once no rule refers to them.
+        if (had_drain && !drain)
+            delete_drain_objects(out, *old);
 
         // The dispatch element, carrying the service's settings.
         if (!old || encode(*old) != encode(now)) {
