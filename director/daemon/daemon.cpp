@@ -184,6 +184,8 @@ void Daemon::update_tracking() {
 }
 
 void Daemon::state_changed(const vrrp::InstanceSpec& spec, vrrp::State to, int priority) {
+    if (spec.name == sync_.instance())
+        update_sync_daemons(to);
     const auto* vi = find_instance(config_, spec.name);
     if (!vi || !notifier_)
         return;
@@ -294,6 +296,18 @@ void Daemon::apply_table() {
     if (!r.ops.empty())
         log::info("virtual servers: " + std::to_string(r.applied) + " of " +
                   std::to_string(r.ops.size()) + " changes applied");
+    sync_.configure(desired.sync_daemon);
+    update_sync_daemons();
+}
+
+// lvs_sync_daemon follows its vrrp_instance: `followed` is that instance's new state, else the
+// state is read from the instance.
+void Daemon::update_sync_daemons(std::optional<vrrp::State> followed) {
+    if (!followed)
+        for (const auto& inst : instances_)
+            if (inst->spec().name == sync_.instance())
+                followed = inst->state();
+    sync_.update(backend_.get(), backend_kind_, followed == vrrp::State::master);
 }
 
 // lvs_dataplane: IPVS when the kernel has it (auto), else nftables, which steers DR traffic on
@@ -399,6 +413,7 @@ void Daemon::stop_all() {
     sd_notify(0, "STOPPING=1");
     checkers_.reset();
     trackers_.clear();
+    sync_.stop(backend_.get(), backend_kind_); // first: the instances' last transitions leave it be
     for (auto& inst : instances_)
         inst->stop();
     instances_.clear();
