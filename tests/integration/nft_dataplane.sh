@@ -3,6 +3,7 @@
 # real servers prepared by the real lvs-realserver (VIP on lo, arp_ignore/arp_announce):
 #   DR   client 10.77.0.10 → VIP 10.77.0.100:80 on the director (netdev ingress, Maglev slots)
 #   NAT  nclient 10.78.0.10 → VIP 10.77.0.200:80 routed through the director (dnat, conntrack)
+#   FWM  nclient → 10.77.0.201:80, marked 7 in the director's prerouting: fwmark NAT service
 # Checks: both servers answer; weights 3:1 give 3:1 over 1,000 connections (±10 %); applying the
 # same config again issues no op; removing one of four servers moves only its flows (same
 # source ports before and after); draining a server (weight 0) sends it no new flow while an
@@ -214,6 +215,37 @@ check "applying DR + NAT again issues no op" bash -c "echo '$out' | grep -qx 'op
 out=$(lab_exec lb "$NFT_APPLY" --dump)
 check "the dump reads back both services" bash -c \
     "echo '$out' | grep -q '10.77.0.100' && echo '$out' | grep -q '10.77.0.200'"
+
+# --- fwmark (NAT): marked in the director's prerouting (mangle), dispatched by meta mark ------
+FVIP=10.77.0.201
+ip netns exec "$(lab_ns lb)" nft -f - <<N
+table ip lvsdtest_mark {
+    chain pre {
+        type filter hook prerouting priority mangle; policy accept;
+        ip daddr $FVIP tcp dport 80 meta mark set 7
+    }
+}
+N
+{
+    cat "$LAB_DIR/both.conf"
+    printf 'virtual_server fwmark 7 {\n    lvs_sched mh\n    lvs_method NAT\n'
+    printf '    real_server 10.77.0.1%s 80\n' 1 2
+    printf '}\n'
+} >"$LAB_DIR/fwm.conf"
+out=$(apply fwm.conf); rc=$?
+echo "$out" | tail -1
+check "fwmark NAT service applies next to DR and NAT (rc $rc)" \
+    bash -c "[ $rc = 0 ] && echo '$out' | grep -q 'refused: 0'"
+sweep nclient 10.78.0.10 $FVIP 28000 200 >"$LAB_DIR/fwm.txt"
+n1=$(count "$LAB_DIR/fwm.txt" rs1); n2=$(count "$LAB_DIR/fwm.txt" rs2)
+echo "200 connections to the marked $FVIP:80: rs1 $n1, rs2 $n2"
+check "every marked connection is answered by rs1 or rs2 ($((n1 + n2)) of 200)" [ $((n1 + n2)) = 200 ]
+check "both real servers of the fwmark service take flows" bash -c "[ $n1 -ge 50 ] && [ $n2 -ge 50 ]"
+out=$(apply fwm.conf)
+check "applying the fwmark config again issues no op" bash -c "echo '$out' | grep -qx 'ops: 0'"
+ip netns exec "$(lab_ns lb)" nft delete table ip lvsdtest_mark
+out=$(apply both.conf)
+check "removing the fwmark service is one op" bash -c "echo '$out' | grep -qx 'ops: 1'"
 
 # --- failover: a second director with the same config picks the same servers ---------------
 # The VIP moves to lb2 and back; the client's neighbour entry is switched the way a gratuitous

@@ -126,8 +126,8 @@ BOOST_AUTO_TEST_CASE(refusals) {
         BOOST_TEST_MESSAGE(op << ": " << err);
         BOOST_TEST(err == EOPNOTSUPP);
     }
-    BOOST_TEST(st.skipped.size() == 1u); // the fwmark service's destination
-    BOOST_TEST(st.next.services.size() == 2u);
+    BOOST_TEST(st.skipped.empty());
+    BOOST_TEST(st.next.services.size() == 3u); // the fwmark service, without its DR server
 
     // DR needs an interface.
     Options none = opts();
@@ -136,6 +136,53 @@ BOOST_AUTO_TEST_CASE(refusals) {
     auto st2 = stage({}, diff(dr, {}), none);
     BOOST_REQUIRE(st2.refused.size() == 1u);
     BOOST_TEST(st2.refused[0].second == ENODEV);
+}
+
+BOOST_AUTO_TEST_CASE(fwmark_nat_services) {
+    Service fw;
+    fw.key = ServiceKey::by_fwmark(AF_INET, 7);
+    fw.scheduler = "mh";
+    fw.add(dest("10.0.1.1", 8080, 1, Forward::nat));
+    fw.add(dest("10.0.1.2", 8080, 1, Forward::nat));
+    State s = staged({}, table({fw}));
+    const auto& ss = s.services.begin()->second;
+    BOOST_TEST((ss.place == Place::ip));
+    auto text = render({}, s, opts());
+    BOOST_TEST(count(text, "add map ip lvsd fwm4 { type mark : verdict; }") == 1u);
+    BOOST_TEST(count(text, "add rule ip lvsd pre meta mark vmap @fwm4") == 1u);
+    BOOST_TEST(text.find("meta mark vmap") < text.find("daddr . meta l4proto"));
+    BOOST_TEST(count(text, "add element ip lvsd fwm4 { 7 comment") == 1u);
+    BOOST_TEST(count(text, " : 10.0.1.1 . 8080") > 0u);
+    auto rules = chain_rules(ss, opts());
+    BOOST_REQUIRE(rules.size() == 2u);
+    BOOST_TEST(rules[0] == "meta l4proto tcp dnat ip addr . port to jhash ip saddr . th sport "
+                           "mod 251 seed 0x4c564d31 map @" +
+                               object_id(fw.key) + "_new");
+    // The comment round-trips, and the same table again renders nothing.
+    auto back = decode_service(encode(ss), Place::ip);
+    BOOST_REQUIRE(back);
+    BOOST_TEST((back->service.key == fw.key));
+    BOOST_TEST(render(s, staged(s, table({fw})), opts()).empty());
+
+    // Port 0 everywhere: the packet's port is kept, the map holds addresses (a rebuild).
+    Service keep = fw;
+    keep.destinations.clear();
+    keep.add(dest("10.0.1.1", 0, 1, Forward::nat));
+    keep.add(dest("10.0.1.2", 0, 1, Forward::nat));
+    State k = staged(s, table({keep}));
+    auto kt = render(s, k, opts());
+    BOOST_TEST(count(kt, "delete chain") == 1u);
+    BOOST_TEST(count(kt, "dnat ip to jhash") == 1u);
+    BOOST_TEST(count(kt, " : 10.0.1.1\n") + count(kt, " : 10.0.1.1,") + count(kt, " : 10.0.1.1 }") >
+               0u);
+
+    // Mixing port 0 with other ports, or DR: refused.
+    Service mixed = keep;
+    mixed.add(dest("10.0.1.3", 80, 1, Forward::nat));
+    auto ops = diff(table({mixed}), k.table());
+    auto st = stage(k, ops, opts());
+    BOOST_REQUIRE(st.refused.size() == 1u);
+    BOOST_TEST(st.refused[0].second == EOPNOTSUPP);
 }
 
 BOOST_AUTO_TEST_CASE(unchanged_renders_nothing_new_renders_everything) {

@@ -37,11 +37,31 @@ std::string proto(const ServiceState& s) {
     return lower(str(s.service.key.protocol));
 }
 
+// fwmark services (NAT only) are dispatched by `meta mark` from maps fwm4 / fwm6.
 std::string vmap_name(const ServiceState& s) {
+    if (s.service.key.fwmark)
+        return v6(s) ? "fwm6" : "fwm4";
     return v6(s) ? "svc6" : "svc4";
 }
 
+// A fwmark service whose real servers all have port 0 keeps each packet's port, as IPVS does;
+// its map then holds addresses only. Mixing 0 and other ports in one service is refused.
+bool keeps_port(const ServiceState& s) {
+    if (!s.service.key.fwmark || s.service.destinations.empty())
+        return false;
+    for (const auto& [k, d] : s.service.destinations)
+        if (k.port != 0)
+            return false;
+    return true;
+}
+
+bool address_only(const ServiceState& s) {
+    return s.place == Place::netdev || keeps_port(s);
+}
+
 std::string vmap_key(const ServiceState& s) {
+    if (s.service.key.fwmark)
+        return std::to_string(s.service.key.fwmark);
     return s.service.key.address.str() + " . " + proto(s) + " . " +
            std::to_string(s.service.key.port);
 }
@@ -78,7 +98,7 @@ std::string dest_key_elem(const ServiceState& s, const DestinationKey& k) {
 }
 
 std::string value_of(const ServiceState& s, const Destination& d) {
-    if (s.place == Place::netdev)
+    if (address_only(s))
         return d.key.address.str();
     return d.key.address.str() + " . " + std::to_string(d.key.port);
 }
@@ -132,8 +152,7 @@ std::map<uint32_t, DestinationKey> drained_slots(const ServiceState* old, const 
 void create_service(std::ostringstream& out, const ServiceState& s) {
     auto t = table_of(s.place);
     auto id = object_id(s.service.key);
-    std::string value_type =
-        s.place == Place::netdev ? ipf(s) + " daddr" : ipf(s) + " daddr . " + proto(s) + " dport";
+    std::string value_type = address_only(s) ? ipf(s) + " daddr" : ipf(s) + " daddr . tcp dport";
     out << "add chain " << t << " " << id << "\n";
     out << "add map " << t << " " << id << "_new { typeof numgen inc mod 2 : " << value_type
         << "; }\n";
@@ -191,8 +210,12 @@ void create_base(std::ostringstream& out, Place p, const Options& o) {
             << " ingress meta protocol ip6 ip6 daddr . meta l4proto . th dport vmap @svc6\n";
     } else {
         auto f = family(p);
+        auto fwm = p == Place::ip ? "fwm4" : "fwm6";
+        out << "add map " << t << " " << fwm << " { type mark : verdict; }\n";
         out << "add chain " << t
             << " pre { type nat hook prerouting priority dstnat; policy accept; }\n";
+        // fwmark services first, as IPVS looks them up first; marks are set by then (mangle).
+        out << "add rule " << t << " pre meta mark vmap @" << fwm << "\n";
         out << "add rule " << t << " pre " << f << " daddr . meta l4proto . th dport vmap @"
             << (p == Place::ip ? "svc4" : "svc6") << "\n";
     }
@@ -242,11 +265,15 @@ Staged stage(const State& current, const std::vector<Op>& ops, const Options& o)
             return EOPNOTSUPP;
         if (d.forward == Forward::dr && o.interface.empty())
             return ENODEV;
+        // DR steers at netdev ingress, before any prerouting rule could have set the mark.
+        if (s.key.fwmark && d.forward == Forward::dr)
+            return EOPNOTSUPP;
         if (d.key.address.family != s.key.family)
             return EAFNOSUPPORT;
         for (const auto& [k, other] : s.destinations)
-            if (!(k == d.key) && other.forward != d.forward)
-                return EOPNOTSUPP; // one forwarding method per service
+            if (!(k == d.key) && (other.forward != d.forward ||
+                                  (s.key.fwmark && (k.port == 0) != (d.key.port == 0))))
+                return EOPNOTSUPP; // one forwarding method (and port style) per service
         return 0;
     };
 
@@ -257,9 +284,7 @@ Staged stage(const State& current, const std::vector<Op>& ops, const Options& o)
         int err = 0;
         switch (op.kind) {
         case OpKind::add_service:
-            if (key.fwmark)
-                err = EOPNOTSUPP;
-            else if (it != svcs.end())
+            if (it != svcs.end())
                 err = EEXIST;
             else {
                 ServiceState s;
@@ -361,10 +386,13 @@ std::vector<std::string> slot_values(const ServiceState& s) {
 std::vector<std::string> chain_rules(const ServiceState& s, const Options& o) {
     auto id = object_id(s.service.key);
     auto p = proto(s);
-    std::string match = "meta l4proto " + p + " ";
+    bool fwm = s.service.key.fwmark != 0;
+    // nft rewrites a port only after one transport protocol's match, and the map's port type
+    // is tcp's: a fwmark service with real-server ports carries TCP only (port 0: any).
+    std::string match = !fwm ? "meta l4proto " + p + " " : keeps_port(s) ? "" : "meta l4proto tcp ";
     std::string hash = "jhash " + ipf(s) + " saddr";
     if (!s.service.persistence)
-        hash += " . " + p + " sport";
+        hash += fwm ? " . th sport" : " . " + p + " sport";
     hash += " mod " + std::to_string(s.slots) + " seed " + hex(s.seed);
     std::vector<std::string> rules;
     if (s.place == Place::netdev) {
@@ -383,8 +411,8 @@ std::vector<std::string> chain_rules(const ServiceState& s, const Options& o) {
         }
         rules.push_back(match + fwd("_new"));
     } else {
-        rules.push_back(match + "dnat " + ipf(s) + " addr . port to " + hash + " map @" + id +
-                        "_new");
+        rules.push_back(match + "dnat " + ipf(s) + (keeps_port(s) ? " to " : " addr . port to ") +
+                        hash + " map @" + id + "_new");
     }
     // No server for this flow (all drained, none configured): not for the local stack.
     rules.push_back("drop");
@@ -403,7 +431,8 @@ std::string render(const State& from, const State& to, const Options& o) {
 
     // Services that go away, or must be rebuilt (moved between tables, new table size or seed).
     auto rebuilt = [&](const ServiceState& a, const ServiceState& b) {
-        return a.place != b.place || a.slots != b.slots || a.seed != b.seed;
+        return a.place != b.place || a.slots != b.slots || a.seed != b.seed ||
+               keeps_port(a) != keeps_port(b);
     };
     for (const auto& [k, old] : from.services) {
         const auto* now = find(to.services, k);

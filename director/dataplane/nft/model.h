@@ -8,7 +8,10 @@
 //                       daddr . l4proto . dport to the service's chain, which forwards with
 //                       `fwd ip to <slot map> device IF` (neighbour table gives the MACs).
 //   table ip|ip6 lvsd   NAT services (and services with no destination yet): chain "pre" at
-//                       nat prerouting, the same vmap, `dnat ... to <slot map>` (conntrack).
+//                       nat prerouting, the same vmap, `dnat ... to <slot map>` (conntrack);
+//                       before it, vmaps fwm4/fwm6 from `meta mark` for fwmark services (NAT
+//                       only), hashed on saddr . th sport; real servers of port 0 keep the
+//                       packet's port, as in IPVS (any protocol); other ports: TCP only.
 // Per service (id "s" + 16 hex digits of a hash of its key): chain <id>; map <id>_new, the
 // Maglev table (slot → real server), looked up by `jhash saddr . sport mod SLOTS seed SEED`;
 // set <id>_dst, one element per destination whose comment holds its settings. DR services also
@@ -66,8 +69,10 @@ struct State {
 std::string object_id(const ServiceKey& k); // "s0123456789abcdef"
 
 // Ops applied to a State, each checked on its own: a refused op leaves the state as it was.
-// Refusals: fwmark services, tunnel/local forwarding, DR without an interface, a service whose
-// destinations would mix DR and NAT (EOPNOTSUPP, ENODEV), missing or duplicate keys.
+// Refusals: tunnel/local forwarding, DR without an interface, DR to a fwmark service (netdev
+// ingress runs before the prerouting rules that set marks), a service whose destinations would
+// mix DR and NAT, or (fwmark) port 0 and other ports (EOPNOTSUPP, ENODEV), missing or
+// duplicate keys.
 struct Staged {
     State next;
     std::vector<std::pair<size_t, int>> refused; // op index, errno
