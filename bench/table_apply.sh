@@ -214,8 +214,8 @@ if want nft; then
         fi
     done
     echo "  (kernel slab: growth of Slab in /proc/meminfo across the apply from empty; the host is shared, so rough."
-    echo "  Most of it does not depend on the slots: each DR service's <id>_fresh set, declared size 65535 with"
-    echo "  flags dynamic,timeout, takes about 2 MiB of kernel memory while empty, measured in docs/dataplane.md)"
+    echo "  No server is drained here, so no service has its <id>_est map and <id>_fresh set: about 2 MiB"
+    echo "  each while they exist, see docs/dataplane.md)"
 fi
 echo
 [ $FAILS = 0 ] && echo "done" || echo "$FAILS failure(s)"

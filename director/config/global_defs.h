@@ -58,6 +58,8 @@ struct GlobalDefs {
     std::optional<Script> startup_script;
     std::optional<Script> shutdown_script;
     LvsDataplane lvs_dataplane = LvsDataplane::automatic;
+    // lvsd's own: Maglev slots per service of the nftables dataplane, a prime; unset: 4093.
+    std::optional<unsigned> lvs_nft_slots;
     std::optional<LvsTimeouts> lvs_timeouts;
     std::optional<LvsSyncDaemon> lvs_sync_daemon;
 };

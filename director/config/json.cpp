@@ -114,6 +114,7 @@ json global_defs(const GlobalDefs& g) {
             {"lvs_dataplane", g.lvs_dataplane == LvsDataplane::ipvs       ? "ipvs"
                               : g.lvs_dataplane == LvsDataplane::nftables ? "nftables"
                                                                           : "auto"},
+            {"lvs_nft_slots", g.lvs_nft_slots ? json(*g.lvs_nft_slots) : json(nullptr)},
             {"lvs_timeouts", lvs_timeouts(g.lvs_timeouts)},
             {"lvs_sync_daemon", lvs_sync_daemon(g.lvs_sync_daemon)}};
 }

@@ -1,4 +1,5 @@
 #include "director/config/sections.h"
+#include "math/prime.h"
 
 namespace lvsd::director::config {
 
@@ -228,6 +229,19 @@ const KeywordTable<GlobalDefs> table = {
              g.lvs_dataplane = LvsDataplane::nftables;
          else
              ctx.error(s.arg(0).where, "lvs_dataplane is ipvs, nftables or auto, not '" + *v + "'");
+     }},
+    {"lvs_nft_slots",
+     [](const Statement& s, ParseContext& ctx, GlobalDefs& g) {
+         // Maglev needs a prime table size; more slots than 65521 only cost memory.
+         if (!has_args(s, 1, ctx))
+             return;
+         auto n = to_int(s.arg(0), 2, 65521, ctx);
+         if (!n)
+             return;
+         if (!math::is_prime(static_cast<uint32_t>(*n)))
+             return ctx.error(s.arg(0).where, "lvs_nft_slots " + s.arg(0).text +
+                                                  " is not a prime (e.g. 251, 509, 1021, 4093)");
+         g.lvs_nft_slots = static_cast<unsigned>(*n);
      }},
     {"startup_script", [](const Statement& s, ParseContext& ctx,
                           GlobalDefs& g) { g.startup_script = script_arg(s, ctx); }},

@@ -9,6 +9,7 @@
 #include "director/control/commands.h"
 #include "director/dataplane/desired_table.h"
 #include "director/dataplane/ipvs/ipvs.h"
+#include "director/dataplane/nft/nftables.h"
 #include "director/notify/priority.h"
 #include "log/log.h"
 #include "vrrp/instance_spec.h"
@@ -201,6 +202,8 @@ void Daemon::update_tracking() {
 }
 
 void Daemon::state_changed(const vrrp::InstanceSpec& spec, vrrp::State to, int priority) {
+    if (spec.name == sync_.instance())
+        update_sync_daemons(to);
     const auto* vi = find_instance(config_, spec.name);
     if (!vi || !notifier_)
         return;
@@ -271,6 +274,11 @@ void Daemon::apply(config::Config next) {
 void Daemon::apply_table() {
     if (config_.virtual_servers.empty() && !backend_)
         return;
+    // A reload changed lvs_nft_slots or the interface: the (stateless) nftables backend anew.
+    if (backend_ && backend_kind_ == dataplane::BackendKind::nftables &&
+        !(static_cast<dataplane::nft::NftBackend&>(*backend_).options() ==
+          dataplane::nft_options(config_)))
+        backend_.reset();
     if (!backend_)
         open_backend();
     if (!backend_)
@@ -309,6 +317,18 @@ void Daemon::apply_table() {
     if (!r.ops.empty())
         log::info("virtual servers: " + std::to_string(r.applied) + " of " +
                   std::to_string(r.ops.size()) + " changes applied");
+    sync_.configure(desired.sync_daemon);
+    update_sync_daemons();
+}
+
+// lvs_sync_daemon follows its vrrp_instance: `followed` is that instance's new state, else the
+// state is read from the instance.
+void Daemon::update_sync_daemons(std::optional<vrrp::State> followed) {
+    if (!followed)
+        for (const auto& inst : instances_)
+            if (inst->spec().name == sync_.instance())
+                followed = inst->state();
+    sync_.update(backend_.get(), backend_kind_, followed == vrrp::State::master);
 }
 
 // lvs_dataplane: IPVS when the kernel has it (auto), else nftables, which steers DR traffic on
@@ -316,9 +336,7 @@ void Daemon::apply_table() {
 void Daemon::open_backend() {
     auto kind =
         dataplane::choose_backend(config_.global_defs.lvs_dataplane, dataplane::kernel_has_ipvs());
-    dataplane::nft::Options nft;
-    nft.interface = config_.vrrp_instances.empty() ? config_.global_defs.default_interface
-                                                   : config_.vrrp_instances.front().interface;
+    auto nft = dataplane::nft_options(config_);
     try {
         backend_ = dataplane::make_backend(kind, nft);
         backend_kind_ = kind;
@@ -415,6 +433,7 @@ void Daemon::stop_all() {
     sd_notify(0, "STOPPING=1");
     checkers_.reset();
     trackers_.clear();
+    sync_.stop(backend_.get(), backend_kind_); // first: the instances' last transitions leave it be
     for (auto& inst : instances_)
         inst->stop();
     instances_.clear();

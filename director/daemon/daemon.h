@@ -7,6 +7,7 @@
 #include "director/checks/checker_set.h"
 #include "director/config/config.h"
 #include "director/control/control_server.h"
+#include "director/daemon/sync_daemons.h"
 #include "director/dataplane/backend.h"
 #include "director/dataplane/choose_backend.h"
 #include "director/notify/notifier.h"
@@ -25,6 +26,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,7 @@ private:
     void open_backend();
     void open_control();
     void state_changed(const vrrp::InstanceSpec& spec, vrrp::State to, int priority);
+    void update_sync_daemons(std::optional<vrrp::State> followed = std::nullopt);
     void reload();
     void stop_all();
     void dump_stats();
@@ -87,6 +90,7 @@ private:
     std::vector<std::unique_ptr<vrrp::Instance>> instances_;
     std::unique_ptr<dataplane::Backend> backend_; // opened when virtual servers are configured
     dataplane::BackendKind backend_kind_ = dataplane::BackendKind::ipvs;
+    SyncDaemons sync_; // lvs_sync_daemon
     std::unique_ptr<control::ControlServer> control_;
     std::unique_ptr<agent::ReportListener> reports_;
 };

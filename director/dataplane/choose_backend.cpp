@@ -24,6 +24,14 @@ BackendKind choose_backend(config::LvsDataplane wanted, bool has_ipvs) {
     return has_ipvs ? BackendKind::ipvs : BackendKind::nftables;
 }
 
+nft::Options nft_options(const config::Config& c) {
+    nft::Options o;
+    o.interface = c.vrrp_instances.empty() ? c.global_defs.default_interface
+                                           : c.vrrp_instances.front().interface;
+    o.slots = c.global_defs.lvs_nft_slots.value_or(nft::default_slots);
+    return o;
+}
+
 bool kernel_has_ipvs() {
     try {
         ipvs::GenlSocket probe(IPVS_GENL_NAME);

@@ -2,7 +2,7 @@
 // kernel IPVS when the kernel has the IPVS generic-netlink family, else nftables.
 #pragma once
 
-#include "director/config/global_defs.h"
+#include "director/config/config.h"
 #include "director/dataplane/backend.h"
 #include "director/dataplane/nft/model.h"
 
@@ -17,6 +17,10 @@ std::string str(BackendKind k); // "ipvs", "nftables"
 
 // Pure: the choice, given whether the kernel has IPVS.
 BackendKind choose_backend(config::LvsDataplane wanted, bool kernel_has_ipvs);
+
+// Pure: the nftables backend's settings. DR steers on the director's interface: that of the
+// first vrrp_instance, else default_interface; lvs_nft_slots, else the default.
+nft::Options nft_options(const config::Config& c);
 
 // Asks the kernel for the "IPVS" generic-netlink family (with ip_vs not loaded: false).
 bool kernel_has_ipvs();

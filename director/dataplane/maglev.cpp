@@ -1,5 +1,7 @@
 #include "director/dataplane/maglev.h"
 
+#include "math/prime.h"
+
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
@@ -29,12 +31,7 @@ uint64_t hash(std::string_view s, uint64_t seed) {
 }
 
 bool is_prime(uint32_t n) {
-    if (n < 2)
-        return false;
-    for (uint64_t d = 2; d * d <= n; ++d)
-        if (n % d == 0)
-            return false;
-    return true;
+    return math::is_prime(n);
 }
 
 std::vector<int32_t> build(const std::vector<Entry>& entries, uint32_t size, uint64_t seed) {

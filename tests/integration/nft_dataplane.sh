@@ -3,6 +3,7 @@
 # real servers prepared by the real lvs-realserver (VIP on lo, arp_ignore/arp_announce):
 #   DR   client 10.77.0.10 → VIP 10.77.0.100:80 on the director (netdev ingress, Maglev slots)
 #   NAT  nclient 10.78.0.10 → VIP 10.77.0.200:80 routed through the director (dnat, conntrack)
+#   FWM  nclient → 10.77.0.201:80, marked 7 in the director's prerouting: fwmark NAT service
 # Checks: both servers answer; weights 3:1 give 3:1 over 1,000 connections (±10 %); applying the
 # same config again issues no op; removing one of four servers moves only its flows (same
 # source ports before and after); draining a server (weight 0) sends it no new flow while an
@@ -133,6 +134,9 @@ check "weights 3:1 give 3:1 within 10 % (rs1 $n1 of 1000, 675..825)" \
 
 out=$(apply w31.conf)
 check "applying the same config again issues no op" bash -c "echo '$out' | grep -qx 'ops: 0'"
+drain_objects() { ip netns exec "$(lab_ns lb)" nft list table netdev lvsd | grep -c '^\s*\(set\|map\) s[0-9a-f]*_\(est\|fresh\) {'; }
+check "no drain, no drain objects (_est, _fresh: 2 MiB of kernel memory each)" \
+    [ "$(drain_objects)" = 0 ]
 
 # --- removing one of four moves only its flows --------------------------------------------
 conf four.conf 1 1 1 1
@@ -161,6 +165,7 @@ check "the keep-alive connection got an answer" bash -c "[[ '$held' == rs[1-4] ]
 k=${held#rs}
 out=$(apply four.conf --weight 0:$((k - 1))=0)
 check "draining $held is one edit" bash -c "echo '$out' | grep -qx 'ops: 1'"
+check "the drain creates its objects (_est, _fresh)" [ "$(drain_objects)" = 2 ]
 touch "$LAB_DIR/flags/1"
 lab_wait 10 grep -q '^1 ' "$LAB_DIR/hold.log"
 check "the established keep-alive connection still reaches $held after the drain" \
@@ -181,6 +186,11 @@ lab_stop "$hold"
 # Taking the server back: no drained slot is left.
 out=$(apply four.conf --slot-map)
 check "undrained: the service has no drained slot left" bash -c "echo '$out' | grep -q 'drained=0'"
+check "undrained: the drain objects are gone" [ "$(drain_objects)" = 0 ]
+before=$(ip netns exec "$(lab_ns lb)" nft -a list table netdev lvsd | md5sum)
+out=$(apply four.conf)
+check "undrained: re-applying is no op and leaves the table as it was" bash -c \
+    "echo '$out' | grep -qx 'ops: 0' && [ \"\$(ip netns exec $(lab_ns lb) nft -a list table netdev lvsd | md5sum)\" = '$before' ]"
 
 # --- NAT, weights 3:1, next to the DR service --------------------------------------------
 conf both.conf 1 1 1 1 -- 3 1
@@ -205,6 +215,37 @@ check "applying DR + NAT again issues no op" bash -c "echo '$out' | grep -qx 'op
 out=$(lab_exec lb "$NFT_APPLY" --dump)
 check "the dump reads back both services" bash -c \
     "echo '$out' | grep -q '10.77.0.100' && echo '$out' | grep -q '10.77.0.200'"
+
+# --- fwmark (NAT): marked in the director's prerouting (mangle), dispatched by meta mark ------
+FVIP=10.77.0.201
+ip netns exec "$(lab_ns lb)" nft -f - <<N
+table ip lvsdtest_mark {
+    chain pre {
+        type filter hook prerouting priority mangle; policy accept;
+        ip daddr $FVIP tcp dport 80 meta mark set 7
+    }
+}
+N
+{
+    cat "$LAB_DIR/both.conf"
+    printf 'virtual_server fwmark 7 {\n    lvs_sched mh\n    lvs_method NAT\n'
+    printf '    real_server 10.77.0.1%s 80\n' 1 2
+    printf '}\n'
+} >"$LAB_DIR/fwm.conf"
+out=$(apply fwm.conf); rc=$?
+echo "$out" | tail -1
+check "fwmark NAT service applies next to DR and NAT (rc $rc)" \
+    bash -c "[ $rc = 0 ] && echo '$out' | grep -q 'refused: 0'"
+sweep nclient 10.78.0.10 $FVIP 28000 200 >"$LAB_DIR/fwm.txt"
+n1=$(count "$LAB_DIR/fwm.txt" rs1); n2=$(count "$LAB_DIR/fwm.txt" rs2)
+echo "200 connections to the marked $FVIP:80: rs1 $n1, rs2 $n2"
+check "every marked connection is answered by rs1 or rs2 ($((n1 + n2)) of 200)" [ $((n1 + n2)) = 200 ]
+check "both real servers of the fwmark service take flows" bash -c "[ $n1 -ge 50 ] && [ $n2 -ge 50 ]"
+out=$(apply fwm.conf)
+check "applying the fwmark config again issues no op" bash -c "echo '$out' | grep -qx 'ops: 0'"
+ip netns exec "$(lab_ns lb)" nft delete table ip lvsdtest_mark
+out=$(apply both.conf)
+check "removing the fwmark service is one op" bash -c "echo '$out' | grep -qx 'ops: 1'"
 
 # --- failover: a second director with the same config picks the same servers ---------------
 # The VIP moves to lb2 and back; the client's neighbour entry is switched the way a gratuitous

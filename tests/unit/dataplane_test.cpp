@@ -8,6 +8,7 @@
 #include "director/dataplane/diff.h"
 #include "director/dataplane/ipvs/attrs.h"
 #include "director/dataplane/ipvs/genl_socket.h"
+#include "director/dataplane/ipvs/sync_plan.h"
 #include "director/dataplane/table_json.h"
 
 #include <arpa/inet.h>
@@ -624,4 +625,74 @@ BOOST_AUTO_TEST_CASE(desired_without_lvs_globals) {
     BOOST_CHECK(!d.timeouts);
     BOOST_CHECK(!d.sync_daemon);
     BOOST_CHECK_EQUAL(d.table.services.begin()->second.flags, 0u);
+}
+
+// lvs_sync_daemon follows its vrrp_instance (keepalived's documented behaviour).
+BOOST_AUTO_TEST_CASE(which_sync_daemons_run) {
+    using ipvs::SyncState;
+    auto states = [](const std::vector<ipvs::SyncDaemon>& v) {
+        std::vector<SyncState> s;
+        for (const auto& d : v)
+            s.push_back(d.state);
+        return s;
+    };
+    SyncDaemonSpec spec;
+    spec.interface = "eth1";
+    spec.vrrp_instance = "VI_1";
+    spec.sync_id = 51;
+    spec.port = 8850;
+    BOOST_CHECK(ipvs::wanted_sync_daemons(std::nullopt, true).empty());
+    auto m = ipvs::wanted_sync_daemons(spec, true);
+    BOOST_CHECK(states(m) == std::vector<SyncState>{SyncState::master});
+    BOOST_CHECK_EQUAL(m[0].interface, "eth1");
+    BOOST_CHECK_EQUAL(m[0].sync_id, 51u);
+    BOOST_CHECK(m[0].port == uint16_t{8850});
+    BOOST_CHECK(states(ipvs::wanted_sync_daemons(spec, false)) ==
+                std::vector<SyncState>{SyncState::backup});
+    auto both = spec;
+    both.vrrp_instance.clear();
+    for (bool master : {true, false})
+        BOOST_CHECK(states(ipvs::wanted_sync_daemons(both, master)) ==
+                    (std::vector<SyncState>{SyncState::master, SyncState::backup}));
+}
+
+BOOST_AUTO_TEST_CASE(sync_daemon_steps) {
+    using ipvs::SyncState;
+    SyncDaemonSpec spec;
+    spec.interface = "eth1";
+    spec.vrrp_instance = "VI_1";
+    spec.sync_id = 7;
+    auto master = ipvs::wanted_sync_daemons(spec, true);
+    auto backup = ipvs::wanted_sync_daemons(spec, false);
+
+    // From nothing: start; the same again: nothing, also when the kernel reports its defaults.
+    auto p = ipvs::plan_sync_daemons(master, {});
+    BOOST_CHECK(p.stop.empty());
+    BOOST_REQUIRE_EQUAL(p.start.size(), 1u);
+    BOOST_CHECK(p.start[0].state == SyncState::master);
+    auto running = master;
+    running[0].port = 8848;
+    running[0].ttl = 1;
+    running[0].max_len = 1472;
+    BOOST_CHECK(ipvs::plan_sync_daemons(master, running).empty());
+
+    // A transition: stop the master, start the backup.
+    p = ipvs::plan_sync_daemons(backup, running);
+    BOOST_CHECK(p.stop == std::vector<SyncState>{SyncState::master});
+    BOOST_REQUIRE_EQUAL(p.start.size(), 1u);
+    BOOST_CHECK(p.start[0].state == SyncState::backup);
+
+    // Other settings: restarted. None wanted: stopped.
+    auto other = master;
+    other[0].sync_id = 8;
+    p = ipvs::plan_sync_daemons(other, running);
+    BOOST_CHECK(p.stop == std::vector<SyncState>{SyncState::master});
+    BOOST_CHECK_EQUAL(p.start.size(), 1u);
+    auto port = master;
+    port[0].port = 9000;
+    BOOST_CHECK_EQUAL(ipvs::plan_sync_daemons(port, running).start.size(), 1u);
+    p = ipvs::plan_sync_daemons({}, running);
+    BOOST_CHECK(p.stop == std::vector<SyncState>{SyncState::master});
+    BOOST_CHECK(p.start.empty());
+    BOOST_CHECK_EQUAL(ipvs::str(SyncState::backup), "backup");
 }

@@ -556,6 +556,24 @@ BOOST_AUTO_TEST_CASE(lvs_timeouts) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(lvs_nft_slots) {
+    auto p = parse("global_defs {\n lvs_nft_slots 509\n}\n");
+    BOOST_TEST(p.errors().empty());
+    BOOST_TEST(p.config.global_defs.lvs_nft_slots.value_or(0) == 509u);
+    BOOST_TEST(!parse("global_defs {\n}\n").config.global_defs.lvs_nft_slots);
+    for (auto [line, error] : std::vector<std::pair<std::string, std::string>>{
+             {"lvs_nft_slots 1000", "t.conf:2:16: error: lvs_nft_slots 1000 is not a prime "
+                                    "(e.g. 251, 509, 1021, 4093)"},
+             {"lvs_nft_slots 1", "t.conf:2:16: error: '1' is out of range [2, 65521]"},
+             {"lvs_nft_slots many", "t.conf:2:16: error: 'many' is not an integer"},
+         }) {
+        auto bad = parse("global_defs {\n " + line + "\n}\n");
+        BOOST_REQUIRE(!bad.errors().empty());
+        BOOST_TEST(bad.errors().front() == error);
+        BOOST_TEST(!bad.config.global_defs.lvs_nft_slots);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(lvs_sync_daemon) {
     auto p = parse("global_defs {\n lvs_sync_daemon eth1 inst VI_1 id 42 maxlen 1400 port 8848"
                    " ttl 2 group ff02::81\n}\n" +

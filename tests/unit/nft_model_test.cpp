@@ -126,8 +126,8 @@ BOOST_AUTO_TEST_CASE(refusals) {
         BOOST_TEST_MESSAGE(op << ": " << err);
         BOOST_TEST(err == EOPNOTSUPP);
     }
-    BOOST_TEST(st.skipped.size() == 1u); // the fwmark service's destination
-    BOOST_TEST(st.next.services.size() == 2u);
+    BOOST_TEST(st.skipped.empty());
+    BOOST_TEST(st.next.services.size() == 3u); // the fwmark service, without its DR server
 
     // DR needs an interface.
     Options none = opts();
@@ -136,6 +136,53 @@ BOOST_AUTO_TEST_CASE(refusals) {
     auto st2 = stage({}, diff(dr, {}), none);
     BOOST_REQUIRE(st2.refused.size() == 1u);
     BOOST_TEST(st2.refused[0].second == ENODEV);
+}
+
+BOOST_AUTO_TEST_CASE(fwmark_nat_services) {
+    Service fw;
+    fw.key = ServiceKey::by_fwmark(AF_INET, 7);
+    fw.scheduler = "mh";
+    fw.add(dest("10.0.1.1", 8080, 1, Forward::nat));
+    fw.add(dest("10.0.1.2", 8080, 1, Forward::nat));
+    State s = staged({}, table({fw}));
+    const auto& ss = s.services.begin()->second;
+    BOOST_TEST((ss.place == Place::ip));
+    auto text = render({}, s, opts());
+    BOOST_TEST(count(text, "add map ip lvsd fwm4 { type mark : verdict; }") == 1u);
+    BOOST_TEST(count(text, "add rule ip lvsd pre meta mark vmap @fwm4") == 1u);
+    BOOST_TEST(text.find("meta mark vmap") < text.find("daddr . meta l4proto"));
+    BOOST_TEST(count(text, "add element ip lvsd fwm4 { 7 comment") == 1u);
+    BOOST_TEST(count(text, " : 10.0.1.1 . 8080") > 0u);
+    auto rules = chain_rules(ss, opts());
+    BOOST_REQUIRE(rules.size() == 2u);
+    BOOST_TEST(rules[0] == "meta l4proto tcp dnat ip addr . port to jhash ip saddr . th sport "
+                           "mod 251 seed 0x4c564d31 map @" +
+                               object_id(fw.key) + "_new");
+    // The comment round-trips, and the same table again renders nothing.
+    auto back = decode_service(encode(ss), Place::ip);
+    BOOST_REQUIRE(back);
+    BOOST_TEST((back->service.key == fw.key));
+    BOOST_TEST(render(s, staged(s, table({fw})), opts()).empty());
+
+    // Port 0 everywhere: the packet's port is kept, the map holds addresses (a rebuild).
+    Service keep = fw;
+    keep.destinations.clear();
+    keep.add(dest("10.0.1.1", 0, 1, Forward::nat));
+    keep.add(dest("10.0.1.2", 0, 1, Forward::nat));
+    State k = staged(s, table({keep}));
+    auto kt = render(s, k, opts());
+    BOOST_TEST(count(kt, "delete chain") == 1u);
+    BOOST_TEST(count(kt, "dnat ip to jhash") == 1u);
+    BOOST_TEST(count(kt, " : 10.0.1.1\n") + count(kt, " : 10.0.1.1,") + count(kt, " : 10.0.1.1 }") >
+               0u);
+
+    // Mixing port 0 with other ports, or DR: refused.
+    Service mixed = keep;
+    mixed.add(dest("10.0.1.3", 80, 1, Forward::nat));
+    auto ops = diff(table({mixed}), k.table());
+    auto st = stage(k, ops, opts());
+    BOOST_REQUIRE(st.refused.size() == 1u);
+    BOOST_TEST(st.refused[0].second == EOPNOTSUPP);
 }
 
 BOOST_AUTO_TEST_CASE(unchanged_renders_nothing_new_renders_everything) {
@@ -191,18 +238,60 @@ BOOST_AUTO_TEST_CASE(drain_keeps_old_slots_for_established_flows) {
         BOOST_TEST(v != "10.0.1.3");
     auto rules = chain_rules(sd, opts());
     BOOST_TEST(rules.size() == 5u); // fresh update, fresh lookup, est, new, drop
+    // No drain, no drain objects (an empty _fresh set costs 2 MiB of kernel memory).
+    BOOST_TEST(!s.services.begin()->second.drain_objects);
+    BOOST_TEST(count(render({}, s, opts()), "_fresh") == 0u);
+    BOOST_TEST(count(render({}, s, opts()), "_est") == 0u);
+    // The drain creates them before the rules that use them.
     auto text = render(s, d, opts());
-    BOOST_TEST(count(text, "flush set netdev lvsd") == 1u);
+    BOOST_TEST(sd.drain_objects);
+    BOOST_TEST(count(text, "add set netdev lvsd") == 1u);
+    BOOST_TEST(count(text, "add map netdev lvsd") == 1u);
+    BOOST_TEST(text.find("_fresh {") < text.find("update @"));
+    BOOST_TEST(count(text, "flush set netdev lvsd") == 0u);
     BOOST_TEST(count(text, "flush chain netdev lvsd") == 1u);
+    BOOST_TEST(render(d, d, opts()).empty());
 
     // A later unrelated change keeps the drain; taking the server back ends it.
     auto five = four(0);
     five.push_back(dest("10.0.1.5", 80, 1, Forward::dr));
     State d2 = staged(d, table({service("10.0.0.1", 80, five)}));
     BOOST_TEST(d2.services.begin()->second.est.size() == on3);
+    BOOST_TEST(count(render(d, d2, opts()), "_fresh") == 0u);
     State back = staged(d2, table({service("10.0.0.1", 80, four())}));
     BOOST_TEST(back.services.begin()->second.est.empty());
     BOOST_TEST(chain_rules(back.services.begin()->second, opts()).size() == 2u);
+    // The drain's end deletes them, after the rules that used them are gone.
+    auto end = render(d2, back, opts());
+    BOOST_TEST(count(end, "delete set netdev lvsd") == 1u);
+    BOOST_TEST(count(end, "delete map netdev lvsd") == 1u);
+    BOOST_TEST(count(end, "delete element netdev lvsd " + object_id(back.services.begin()->first) +
+                              "_est") == 0u);
+    BOOST_TEST(end.find("flush chain") < end.find("delete set"));
+    BOOST_TEST(!back.services.begin()->second.drain_objects);
+
+    // Left from an older version: empty drain objects are deleted; an existing one is flushed
+    // when a drain starts in it.
+    State old = s;
+    old.services.begin()->second.drain_objects = true;
+    BOOST_TEST(count(render(old, staged(old, table({service("10.0.0.1", 80, four())})), opts()),
+                     "delete set") == 1u);
+    auto again = render(old, staged(old, table({service("10.0.0.1", 80, four(0))})), opts());
+    BOOST_TEST(count(again, "add set") == 0u);
+    BOOST_TEST(count(again, "flush set") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_new_table_size_rebuilds_the_service) {
+    State s = staged({}, table({service("10.0.0.1", 80, four())}));
+    Options bigger = opts();
+    bigger.slots = 509;
+    // No op from diff(), yet the table is rebuilt at the new size; then nothing more.
+    auto st = stage(s, {}, bigger);
+    BOOST_TEST(st.next.services.begin()->second.slots == 509u);
+    auto text = render(s, st.next, bigger);
+    BOOST_TEST(count(text, "delete chain") == 1u);
+    BOOST_TEST(count(text, "mod 509") == 1u);
+    BOOST_TEST(render(st.next, stage(st.next, {}, bigger).next, bigger).empty());
 }
 
 BOOST_AUTO_TEST_CASE(parse_state_reads_what_nft_lists) {
@@ -247,6 +336,16 @@ BOOST_AUTO_TEST_CASE(parse_state_reads_what_nft_lists) {
     BOOST_TEST((got.service.destinations.begin()->second.forward == Forward::dr));
     BOOST_REQUIRE(got.est.size() == 1u);
     BOOST_TEST(got.est.begin()->first == 17u);
+    BOOST_TEST(got.drain_objects);
+
+    // An empty _est map lists without "elem": the objects exist all the same.
+    auto empty = nlohmann::json::parse(doc);
+    empty["nftables"][5]["map"].erase("elem");
+    auto st2 = parse_state({empty});
+    BOOST_TEST(st2.services.begin()->second.est.empty());
+    BOOST_TEST(st2.services.begin()->second.drain_objects);
+    empty["nftables"].erase(5);
+    BOOST_TEST(!parse_state({empty}).services.begin()->second.drain_objects);
 }
 
 BOOST_AUTO_TEST_CASE(choosing_the_backend) {

@@ -2,6 +2,8 @@
 #include "director/dataplane/nft/model.h"
 
 #include <sstream>
+#include <string_view>
+#include <sys/socket.h>
 
 namespace lvsd::director::dataplane::nft {
 
@@ -56,12 +58,16 @@ std::optional<DestinationKey> decode_destination_key(const std::string& c) {
     return DestinationKey{addr, static_cast<uint16_t>(*p)};
 }
 
-// Service: "1|TCP|10.0.0.1|80|mh|flags|ptimeout|pprefix|pe|slots|seed"
+// Service: "1|TCP|10.0.0.1|80|mh|flags|ptimeout|pprefix|pe|slots|seed", a fwmark service
+// "1|FWM|7|4|..." (mark, IP version).
 std::string encode(const ServiceState& s) {
     const auto& v = s.service;
     std::ostringstream o;
-    o << "1|" << str(v.key.protocol) << "|" << v.key.address.str() << "|" << v.key.port << "|"
-      << v.scheduler << "|" << v.flags << "|" << (v.persistence ? v.persistence->timeout : 0) << "|"
+    if (v.key.fwmark)
+        o << "1|FWM|" << v.key.fwmark << "|" << (v.key.family == AF_INET6 ? 6 : 4) << "|";
+    else
+        o << "1|" << str(v.key.protocol) << "|" << v.key.address.str() << "|" << v.key.port << "|";
+    o << v.scheduler << "|" << v.flags << "|" << (v.persistence ? v.persistence->timeout : 0) << "|"
       << (v.persistence ? v.persistence->prefix_len : 0) << "|" << v.pe_name << "|" << s.slots
       << "|" << s.seed;
     return o.str();
@@ -71,15 +77,25 @@ std::optional<ServiceState> decode_service(const std::string& comment, Place pla
     auto f = split(comment, '|');
     if (f.size() != 11 || f[0] != "1")
         return std::nullopt;
-    auto p = parse_protocol(f[1]);
-    auto a = net::IpAddress::parse(f[2]);
-    auto port = to_u64(f[3]);
     auto flags = to_u64(f[5]), pt = to_u64(f[6]), pp = to_u64(f[7]);
     auto slots = to_u64(f[9]), seed = to_u64(f[10]);
-    if (!p || !a || !port || *port > 65535 || !flags || !pt || !pp || !slots || !seed)
+    if (!flags || !pt || !pp || !slots || !seed)
         return std::nullopt;
     ServiceState s;
-    s.service.key = ServiceKey::by_address(*p, *a, static_cast<uint16_t>(*port));
+    if (f[1] == "FWM") {
+        auto mark = to_u64(f[2]);
+        if (!mark || *mark == 0 || *mark > 0xffffffffu || (f[3] != "4" && f[3] != "6"))
+            return std::nullopt;
+        s.service.key =
+            ServiceKey::by_fwmark(f[3] == "6" ? AF_INET6 : AF_INET, static_cast<uint32_t>(*mark));
+    } else {
+        auto p = parse_protocol(f[1]);
+        auto a = net::IpAddress::parse(f[2]);
+        auto port = to_u64(f[3]);
+        if (!p || !a || !port || *port > 65535)
+            return std::nullopt;
+        s.service.key = ServiceKey::by_address(*p, *a, static_cast<uint16_t>(*port));
+    }
     s.service.scheduler = f[4];
     s.service.flags = static_cast<uint32_t>(*flags);
     if (*pt)
@@ -148,6 +164,11 @@ std::optional<Place> parse_place(const std::string& f) {
     return std::nullopt;
 }
 
+bool ends_with(const std::string& name, const char* suffix) {
+    std::string_view n = name, x = suffix;
+    return n.size() > x.size() && n.substr(n.size() - x.size()) == x;
+}
+
 } // namespace
 
 State parse_state(const std::vector<nlohmann::json>& listings) {
@@ -155,6 +176,7 @@ State parse_state(const std::vector<nlohmann::json>& listings) {
     struct Extra {
         std::map<DestinationKey, Destination> dests;
         std::map<uint32_t, DestinationKey> est;
+        bool drain_objects = false;
     };
     std::map<std::string, Extra> extra; // by object id
     for (const auto& doc : listings) {
@@ -173,25 +195,29 @@ State parse_state(const std::vector<nlohmann::json>& listings) {
                 obj = &item["map"];
             else if (item.contains("set"))
                 obj = &item["set"];
-            if (!obj || obj->value("table", "") != "lvsd" || !obj->contains("elem"))
+            if (!obj || obj->value("table", "") != "lvsd")
                 continue;
             auto place = parse_place(obj->value("family", ""));
             if (!place)
                 continue;
             std::string name = obj->value("name", "");
+            if (ends_with(name, "_est")) // listed at all: the drain's objects exist
+                extra[name.substr(0, name.size() - 4)].drain_objects = true;
+            if (!obj->contains("elem"))
+                continue;
             for (const auto& e : (*obj)["elem"]) {
                 // Map elements are [key, value] pairs; set elements are the key alone.
                 const auto& k = e.is_array() && e.size() == 2 ? e[0] : e;
                 auto comment = elem_comment(k);
                 if (comment.empty())
                     continue;
-                if (name == "svc4" || name == "svc6") {
+                if (name == "svc4" || name == "svc6" || name == "fwm4" || name == "fwm6") {
                     if (auto s = decode_service(comment, *place))
                         st.services[s->service.key] = *s;
-                } else if (name.size() > 4 && name.compare(name.size() - 4, 4, "_dst") == 0) {
+                } else if (ends_with(name, "_dst")) {
                     if (auto d = decode_destination(comment))
                         extra[name.substr(0, name.size() - 4)].dests[d->key] = *d;
-                } else if (name.size() > 4 && name.compare(name.size() - 4, 4, "_est") == 0) {
+                } else if (ends_with(name, "_est")) {
                     const auto* v = elem_val(k);
                     auto dk = decode_destination_key(comment);
                     if (v->is_number_unsigned() && dk)
@@ -206,6 +232,7 @@ State parse_state(const std::vector<nlohmann::json>& listings) {
             continue;
         s.service.destinations = it->second.dests;
         s.est = it->second.est;
+        s.drain_objects = it->second.drain_objects;
     }
     return st;
 }

@@ -37,11 +37,31 @@ std::string proto(const ServiceState& s) {
     return lower(str(s.service.key.protocol));
 }
 
+// fwmark services (NAT only) are dispatched by `meta mark` from maps fwm4 / fwm6.
 std::string vmap_name(const ServiceState& s) {
+    if (s.service.key.fwmark)
+        return v6(s) ? "fwm6" : "fwm4";
     return v6(s) ? "svc6" : "svc4";
 }
 
+// A fwmark service whose real servers all have port 0 keeps each packet's port, as IPVS does;
+// its map then holds addresses only. Mixing 0 and other ports in one service is refused.
+bool keeps_port(const ServiceState& s) {
+    if (!s.service.key.fwmark || s.service.destinations.empty())
+        return false;
+    for (const auto& [k, d] : s.service.destinations)
+        if (k.port != 0)
+            return false;
+    return true;
+}
+
+bool address_only(const ServiceState& s) {
+    return s.place == Place::netdev || keeps_port(s);
+}
+
 std::string vmap_key(const ServiceState& s) {
+    if (s.service.key.fwmark)
+        return std::to_string(s.service.key.fwmark);
     return s.service.key.address.str() + " . " + proto(s) + " . " +
            std::to_string(s.service.key.port);
 }
@@ -78,7 +98,7 @@ std::string dest_key_elem(const ServiceState& s, const DestinationKey& k) {
 }
 
 std::string value_of(const ServiceState& s, const Destination& d) {
-    if (s.place == Place::netdev)
+    if (address_only(s))
         return d.key.address.str();
     return d.key.address.str() + " . " + std::to_string(d.key.port);
 }
@@ -129,22 +149,32 @@ std::map<uint32_t, DestinationKey> drained_slots(const ServiceState* old, const 
     return est;
 }
 
-void create_service(std::ostringstream& out, const ServiceState& s, const Options& o) {
+void create_service(std::ostringstream& out, const ServiceState& s) {
     auto t = table_of(s.place);
     auto id = object_id(s.service.key);
-    std::string value_type =
-        s.place == Place::netdev ? ipf(s) + " daddr" : ipf(s) + " daddr . " + proto(s) + " dport";
+    std::string value_type = address_only(s) ? ipf(s) + " daddr" : ipf(s) + " daddr . tcp dport";
     out << "add chain " << t << " " << id << "\n";
     out << "add map " << t << " " << id << "_new { typeof numgen inc mod 2 : " << value_type
         << "; }\n";
     out << "add set " << t << " " << id << "_dst { typeof " << ipf(s) << " daddr . tcp dport; }\n";
-    if (s.place == Place::netdev) {
-        out << "add map " << t << " " << id << "_est { typeof numgen inc mod 2 : " << value_type
-            << "; }\n";
-        out << "add set " << t << " " << id << "_fresh { typeof " << ipf(s)
-            << " saddr . tcp sport; flags dynamic, timeout; timeout " << o.fresh_timeout
-            << "s; size 65535; }\n";
-    }
+}
+
+// The drain's objects (DR): created with the first drained server, deleted with the last.
+void create_drain_objects(std::ostringstream& out, const ServiceState& s, const Options& o) {
+    auto t = table_of(s.place);
+    auto id = object_id(s.service.key);
+    out << "add map " << t << " " << id << "_est { typeof numgen inc mod 2 : " << ipf(s)
+        << " daddr; }\n";
+    out << "add set " << t << " " << id << "_fresh { typeof " << ipf(s)
+        << " saddr . tcp sport; flags dynamic, timeout; timeout " << o.fresh_timeout
+        << "s; size 65535; }\n";
+}
+
+void delete_drain_objects(std::ostringstream& out, const ServiceState& s) {
+    auto t = table_of(s.place);
+    auto id = object_id(s.service.key);
+    out << "delete map " << t << " " << id << "_est\n";
+    out << "delete set " << t << " " << id << "_fresh\n";
 }
 
 void delete_service(std::ostringstream& out, const ServiceState& s) {
@@ -155,10 +185,8 @@ void delete_service(std::ostringstream& out, const ServiceState& s) {
     out << "delete chain " << t << " " << id << "\n";
     out << "delete map " << t << " " << id << "_new\n";
     out << "delete set " << t << " " << id << "_dst\n";
-    if (s.place == Place::netdev) {
-        out << "delete map " << t << " " << id << "_est\n";
-        out << "delete set " << t << " " << id << "_fresh\n";
-    }
+    if (s.drain_objects)
+        delete_drain_objects(out, s);
 }
 
 void create_base(std::ostringstream& out, Place p, const Options& o) {
@@ -182,8 +210,12 @@ void create_base(std::ostringstream& out, Place p, const Options& o) {
             << " ingress meta protocol ip6 ip6 daddr . meta l4proto . th dport vmap @svc6\n";
     } else {
         auto f = family(p);
+        auto fwm = p == Place::ip ? "fwm4" : "fwm6";
+        out << "add map " << t << " " << fwm << " { type mark : verdict; }\n";
         out << "add chain " << t
             << " pre { type nat hook prerouting priority dstnat; policy accept; }\n";
+        // fwmark services first, as IPVS looks them up first; marks are set by then (mangle).
+        out << "add rule " << t << " pre meta mark vmap @" << fwm << "\n";
         out << "add rule " << t << " pre " << f << " daddr . meta l4proto . th dport vmap @"
             << (p == Place::ip ? "svc4" : "svc6") << "\n";
     }
@@ -233,11 +265,15 @@ Staged stage(const State& current, const std::vector<Op>& ops, const Options& o)
             return EOPNOTSUPP;
         if (d.forward == Forward::dr && o.interface.empty())
             return ENODEV;
+        // DR steers at netdev ingress, before any prerouting rule could have set the mark.
+        if (s.key.fwmark && d.forward == Forward::dr)
+            return EOPNOTSUPP;
         if (d.key.address.family != s.key.family)
             return EAFNOSUPPORT;
         for (const auto& [k, other] : s.destinations)
-            if (!(k == d.key) && other.forward != d.forward)
-                return EOPNOTSUPP; // one forwarding method per service
+            if (!(k == d.key) && (other.forward != d.forward ||
+                                  (s.key.fwmark && (k.port == 0) != (d.key.port == 0))))
+                return EOPNOTSUPP; // one forwarding method (and port style) per service
         return 0;
     };
 
@@ -248,9 +284,7 @@ Staged stage(const State& current, const std::vector<Op>& ops, const Options& o)
         int err = 0;
         switch (op.kind) {
         case OpKind::add_service:
-            if (key.fwmark)
-                err = EOPNOTSUPP;
-            else if (it != svcs.end())
+            if (it != svcs.end())
                 err = EEXIST;
             else {
                 ServiceState s;
@@ -317,6 +351,10 @@ Staged stage(const State& current, const std::vector<Op>& ops, const Options& o)
             touched.insert(key);
     }
 
+    // A new table size or seed (a reload changed lvs_nft_slots) rebuilds the service.
+    for (const auto& [key, s] : svcs)
+        if (s.slots != o.slots || s.seed != o.seed)
+            touched.insert(key);
     for (const auto& key : touched) {
         auto it = svcs.find(key);
         if (it == svcs.end())
@@ -328,8 +366,10 @@ Staged stage(const State& current, const std::vector<Op>& ops, const Options& o)
         s.est = drained_slots(find(current.services, key), s);
     }
     st.next.tables.clear();
-    for (const auto& [k, s] : svcs)
+    for (auto& [k, s] : svcs) {
         st.next.tables.insert(s.place);
+        s.drain_objects = !s.est.empty(); // what render() leaves in the kernel
+    }
     return st;
 }
 
@@ -346,10 +386,13 @@ std::vector<std::string> slot_values(const ServiceState& s) {
 std::vector<std::string> chain_rules(const ServiceState& s, const Options& o) {
     auto id = object_id(s.service.key);
     auto p = proto(s);
-    std::string match = "meta l4proto " + p + " ";
+    bool fwm = s.service.key.fwmark != 0;
+    // nft rewrites a port only after one transport protocol's match, and the map's port type
+    // is tcp's: a fwmark service with real-server ports carries TCP only (port 0: any).
+    std::string match = !fwm ? "meta l4proto " + p + " " : keeps_port(s) ? "" : "meta l4proto tcp ";
     std::string hash = "jhash " + ipf(s) + " saddr";
     if (!s.service.persistence)
-        hash += " . " + p + " sport";
+        hash += fwm ? " . th sport" : " . " + p + " sport";
     hash += " mod " + std::to_string(s.slots) + " seed " + hex(s.seed);
     std::vector<std::string> rules;
     if (s.place == Place::netdev) {
@@ -368,8 +411,8 @@ std::vector<std::string> chain_rules(const ServiceState& s, const Options& o) {
         }
         rules.push_back(match + fwd("_new"));
     } else {
-        rules.push_back(match + "dnat " + ipf(s) + " addr . port to " + hash + " map @" + id +
-                        "_new");
+        rules.push_back(match + "dnat " + ipf(s) + (keeps_port(s) ? " to " : " addr . port to ") +
+                        hash + " map @" + id + "_new");
     }
     // No server for this flow (all drained, none configured): not for the local stack.
     rules.push_back("drop");
@@ -388,7 +431,8 @@ std::string render(const State& from, const State& to, const Options& o) {
 
     // Services that go away, or must be rebuilt (moved between tables, new table size or seed).
     auto rebuilt = [&](const ServiceState& a, const ServiceState& b) {
-        return a.place != b.place || a.slots != b.slots || a.seed != b.seed;
+        return a.place != b.place || a.slots != b.slots || a.seed != b.seed ||
+               keeps_port(a) != keeps_port(b);
     };
     for (const auto& [k, old] : from.services) {
         const auto* now = find(to.services, k);
@@ -404,7 +448,7 @@ std::string render(const State& from, const State& to, const Options& o) {
         auto t = table_of(now.place);
         auto id = object_id(k);
         if (!old)
-            create_service(out, now, o);
+            create_service(out, now);
 
         // Destinations and their settings.
         std::vector<std::string> del, add;
@@ -439,12 +483,16 @@ std::string render(const State& from, const State& to, const Options& o) {
         elements(out, "delete", t, id + "_new", del);
         elements(out, "add", t, id + "_new", add);
 
-        // Drained slots (DR).
-        if (now.place == Place::netdev) {
+        // Drained slots (DR), in maps that exist only while a server is drained.
+        bool had_drain = old && old->drain_objects;
+        bool drain = !now.est.empty();
+        if (drain && !had_drain)
+            create_drain_objects(out, now, o);
+        if (drain) {
             del.clear();
             add.clear();
             static const std::map<uint32_t, DestinationKey> none;
-            const auto& oe = old ? old->est : none;
+            const auto& oe = had_drain ? old->est : none;
             for (const auto& [slot, dk] : oe) {
                 const auto* n = find(now.est, slot);
                 if (!n || !(*n == dk))
@@ -462,8 +510,8 @@ std::string render(const State& from, const State& to, const Options& o) {
             }
             elements(out, "delete", t, id + "_est", del);
             elements(out, "add", t, id + "_est", add);
-            // A new drain: flows from now on are new, older ones are not in the set.
-            if (oe.empty() && !now.est.empty() && old)
+            // A new drain in objects left from before: flows from now on are new.
+            if (oe.empty() && had_drain)
                 out << "flush set " << t << " " << id << "_fresh\n";
         }
 
@@ -475,6 +523,10 @@ std::string render(const State& from, const State& to, const Options& o) {
             for (const auto& r : nr)
                 out << "add rule " << t << " " << id << " " << r << "\n";
         }
+
+        // Once no rule refers to them.
+        if (had_drain && !drain)
+            delete_drain_objects(out, *old);
 
         // The dispatch element, carrying the service's settings.
         if (!old || encode(*old) != encode(now)) {

@@ -79,8 +79,9 @@ State NftBackend::read_state() {
     std::vector<nlohmann::json> listings;
     std::set<Place> present;
     for (auto place : {Place::netdev, Place::ip, Place::ip6})
-        for (const char* vmap : {"svc4", "svc6"}) {
-            if ((place == Place::ip && vmap[3] == '6') || (place == Place::ip6 && vmap[3] == '4'))
+        for (const char* vmap : {"svc4", "svc6", "fwm4", "fwm6"}) {
+            if ((place == Place::ip && vmap[3] == '6') || (place == Place::ip6 && vmap[3] == '4') ||
+                (place == Place::netdev && vmap[0] == 'f'))
                 continue;
             // Absent (ENOENT): the table does not exist, nothing of ours is there.
             if (auto l = list_json("list map " + family(place) + " lvsd " + vmap)) {

@@ -94,7 +94,70 @@ check "agent: drain report → weight 0" wait_for 10 weight_is 0
 report 2 up
 check "agent: up report → weight 5 again" wait_for 10 weight_is 5
 stop
-sed 's/^/# log: /' "$S/log" | head -40
+
+# lvs_sync_daemon follows VRRP: director A here (priority 100) and director B in netns lvsync
+# (priority 50) over a veth pair, each with its own IPVS. The MASTER runs the master sync
+# daemon, the BACKUP the backup one; they switch on every transition, and a stopped director
+# takes its sync daemons with it.
+ipvsadm -C
+ip link add lvsa type veth peer name lvsb
+ip netns add lvsync
+ip link set lvsb netns lvsync
+ip addr add 10.66.0.1/24 dev lvsa && ip link set lvsa up
+ip netns exec lvsync sh -c 'ip link set lo up; ip addr add 10.66.0.2/24 dev lvsb; ip link set lvsb up'
+sync_conf() { # sync_conf FILE IFACE PRIORITY
+    cat >"$1" <<C
+global_defs {
+    lvs_sync_daemon $2 VI_S id 33
+}
+vrrp_instance VI_S {
+    state BACKUP
+    interface $2
+    virtual_router_id 33
+    priority $3
+    advert_int 1
+    virtual_ipaddress {
+        10.66.0.100/24
+    }
+}
+virtual_server 10.66.0.100 80 {
+    lvs_sched rr
+    lvs_method DR
+    real_server 10.66.0.50 80
+}
+C
+}
+sync_conf "$S/conf" lvsa 100
+sync_conf "$S/confb" lvsb 50
+start
+ip netns exec lvsync "$D" -n -l -p "$S/pidb" -f "$S/confb" >"$S/logb" 2>&1 &
+pidb=$!
+daemons_a() { ipvsadm -Ln --daemon; }
+daemons_b() { ip netns exec lvsync ipvsadm -Ln --daemon; }
+only() { # only WHICH master|backup IFACE: that daemon runs there, and no other
+    out=$(daemons_$1)
+    echo "$out" | grep -q "^$2 sync daemon (mcast=$3, syncid=33" && [ "$(echo "$out" | wc -l)" = 1 ]
+}
+t0=$(date +%s)
+check "sync: the MASTER (A) runs the master daemon" wait_for 30 only a master lvsa
+check "sync: the BACKUP (B) runs the backup daemon" wait_for 10 only b backup lvsb
+stop
+check "sync: A stopped takes its daemon with it" wait_for 5 sh -c "[ -z \"\$(ipvsadm -Ln --daemon)\" ]"
+check "sync: B, now MASTER, switches to the master daemon" wait_for 20 only b master lvsb
+start
+check "sync: A back (preempts): the master daemon again" wait_for 30 only a master lvsa
+check "sync: B back to BACKUP: the backup daemon again" wait_for 10 only b backup lvsb
+echo "# sync daemon checks took $(($(date +%s) - t0)) s"
+stop
+kill -TERM "$pidb"
+t=50
+while kill -0 "$pidb" 2>/dev/null && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
+check "sync: B stopped takes its daemon with it" sh -c "[ -z \"\$(ip netns exec lvsync ipvsadm -Ln --daemon)\" ]"
+sed 's/^/# log B: /' "$S/logb" | grep -i "sync\|MASTER\|BACKUP\|error" | head -20
+ip netns exec lvsync ipvsadm -C
+ip netns del lvsync
+ip link del lvsa 2>/dev/null
+sed 's/^/# log: /' "$S/log" | head -60
 ipvsadm -C
 echo "# $n checks, $failed failed"
 [ "$failed" = 0 ]
