@@ -11,6 +11,7 @@
 #include "sys/pidfile.h"
 #include "sys/privilege.h"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <csignal>
 #include <iostream>
@@ -34,11 +35,12 @@ enum Exit {
     status_unknown = 4,
 };
 
-const char* usage = "Usage: lvs-realserver [options] start|stop|status|run|drain|undrain\n"
+const char* usage = "Usage: lvs-realserver [options] start|stop|reload|status|run|drain|undrain\n"
                     "       lvs-realserver -t [-f FILE]   check the configuration, change nothing\n"
                     "  start   put the VIPs on lo (or tunl0) and set arp_ignore/arp_announce\n"
                     "  stop    undo exactly what start changed\n"
                     "  status  VIPs, sysctls and local readiness (exit 0 running, 3 stopped)\n"
+                    "  reload  a running agent rereads its file; else start with the edited file\n"
                     "  run     start, keep it applied in the foreground, stop on SIGTERM\n"
                     "  drain   tell the directors: no new connections (undrain: back to normal)\n";
 
@@ -49,6 +51,7 @@ struct Options {
     std::vector<std::string> vips;
     std::string state_dir = "/run/lvsd";
     bool json = false;
+    bool syslog = false;
 };
 
 Config load(const Options& o) {
@@ -100,17 +103,22 @@ int do_start(const Options& o) {
     return ok;
 }
 
+// The pid of a running agent (`run`), or 0.
+int agent_pid(const Host& host) {
+    return sys::PidFile::holder(host.state_path().string() + ".pid");
+}
+
 int do_stop(const Options& o) {
     if (!require_net_admin())
         return no_privilege;
     Host host(default_state_path(o.state_dir));
     // A running agent stops itself: it drains first (drain_timeout) and then undoes.
-    if (int pid = sys::PidFile::holder(host.state_path().string() + ".pid"); pid > 0) {
+    if (int pid = agent_pid(host); pid > 0) {
         log::info("asking the running agent (pid " + std::to_string(pid) + ") to drain and stop");
         kill(pid, SIGTERM);
         // Bounded by drain_timeout inside the agent; this wait only guards against a hung one.
         for (int i = 0; i < 36500; ++i) {
-            if (sys::PidFile::holder(host.state_path().string() + ".pid") == 0)
+            if (agent_pid(host) == 0)
                 return ok;
             usleep(100 * 1000);
         }
@@ -124,6 +132,41 @@ int do_stop(const Options& o) {
     if (!was_started)
         log::info("not started (no " + host.state_path().string() + "); nothing to undo");
     return ok;
+}
+
+// A running agent reloads its file (SIGHUP); without one, start applies the edited file. A bad
+// file is refused here, before the agent is bothered.
+int do_reload(const Options& o) {
+    load(o);
+    if (!require_net_admin())
+        return no_privilege;
+    Host host(default_state_path(o.state_dir));
+    if (int pid = agent_pid(host); pid > 0) {
+        log::info("asking the running agent (pid " + std::to_string(pid) + ") to reload");
+        if (!o.vips.empty())
+            log::info("VIPs given with --vip are the running agent's own: changing them needs a "
+                      "restart");
+        if (kill(pid, SIGHUP) != 0)
+            return failed;
+        // Returns once the agent has applied the file, as a start would: every planned address
+        // present and none it added left outside the plan (bounded).
+        HostPlan plan = plan_host(load(o));
+        auto planned = [&](const AddressPlan& a) {
+            return std::any_of(plan.addresses.begin(), plan.addresses.end(), [&](const auto& p) {
+                return p.address.str_prefixed() == a.address.str_prefixed() && p.device == a.device;
+            });
+        };
+        for (int i = 0; i < 50; ++i) {
+            auto st = load_state(host.state_path());
+            if (st && host.inspect(plan).all_applied() &&
+                std::all_of(st->addresses.begin(), st->addresses.end(), planned))
+                return ok;
+            usleep(100 * 1000);
+        }
+        log::error("the agent did not apply the file within 5 s");
+        return failed;
+    }
+    return do_start(o);
 }
 
 // The plan to report against: the config's, or, without one, what the state file recorded.
@@ -251,7 +294,8 @@ int main(int argc, char** argv) {
         "state-dir", po::value(&o.state_dir),
         "where start records what it changed (default /run/lvsd)")("json", po::bool_switch(&o.json),
                                                                    "status as JSON");
-    opts.add_options()("config-test,t", "check the configuration and exit (0: good)");
+    opts.add_options()("config-test,t", "check the configuration and exit (0: good)")(
+        "syslog", po::bool_switch(&o.syslog), "log to syslog instead of stderr");
     po::options_description hidden;
     hidden.add_options()("command", po::value(&o.command));
     po::options_description all;
@@ -271,6 +315,8 @@ int main(int argc, char** argv) {
         return ok;
     }
     o.config_given = vm.count("config") > 0;
+    if (o.syslog)
+        log::use_syslog(true);
 
     try {
         if (vm.count("config-test"))
@@ -279,6 +325,8 @@ int main(int argc, char** argv) {
             return do_start(o);
         if (o.command == "stop")
             return do_stop(o);
+        if (o.command == "reload")
+            return do_reload(o);
         if (o.command == "status")
             return do_status(o);
         if (o.command == "run")
