@@ -393,7 +393,8 @@ void Daemon::listen_for_reports(const config::GlobalDefs& g) {
     try {
         reports_ = std::make_unique<agent::ReportListener>(
             io_, static_cast<uint16_t>(g.agent_report_port), std::move(key),
-            [this](const std::string&, const agent::HostState&) { apply_table(); });
+            [this](const std::string&, const agent::HostState&) { apply_table(); },
+            g.router_id); // acks name this director as keepalived names it: router_id, else host
     } catch (const boost::system::system_error& e) {
         throw std::runtime_error("cannot receive readiness reports on port " +
                                  std::to_string(g.agent_report_port) + ": " + e.code().message());
