@@ -22,17 +22,18 @@
 #   --kinds LIST      tcp, http (tcp,http)
 #   --servers LIST    real-server counts (500,1000)
 #   --window S        measurement window per run, seconds (20); --warmup S (6)
+#   --reps N          runs of each (kind, servers) per checker (1); the table then adds the median
 #   --build DIR       build directory (build)
 # Needs root and what tests/vm/ipvs-vm.sh needs, plus keepalived, nginx and curl on the host.
 # Exit status 1 when a run failed or a checker marked a server down.
 set -u
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-KINDS=tcp,http SERVERS=500,1000 WINDOW=20 WARMUP=6 BUILD=$root/build
+KINDS=tcp,http SERVERS=500,1000 WINDOW=20 WARMUP=6 REPS=1 BUILD=$root/build
 while [ $# -gt 0 ]; do
     case $1 in
     --kinds) KINDS=$2; shift ;; --servers) SERVERS=$2; shift ;; --window) WINDOW=$2; shift ;;
-    --warmup) WARMUP=$2; shift ;; --build) BUILD=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;; --reps) REPS=$2; shift ;; --build) BUILD=$2; shift ;;
     -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
     esac
@@ -53,7 +54,7 @@ IFS=, read -ra counts <<<"$SERVERS"
 for kind in "${kinds[@]}"; do
     case $kind in tcp | http) ;; *) echo "kind: tcp or http" >&2; exit 2 ;; esac
     for n in "${counts[@]}"; do
-        echo "$kind $n" >>"$D/runs"
+        for ((r = 0; r < REPS; r++)); do echo "$kind $n" >>"$D/runs"; done
         awk -v total="$n" -v kind="$kind" 'BEGIN {
             print "global_defs {\n    router_id CHECKS_BENCH\n}"
             print "virtual_server 10.77.1.1 80 {\n    delay_loop 1\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP"
@@ -88,21 +89,45 @@ if [ $vrc = 77 ]; then
 fi
 [ $vrc = 0 ] || tail -30 "$D/guest.log"
 
-# run: CHECKER KIND N TICKS UTICKS HZ WALL_MS ACCEPTS DOWNS ENDUP
+# run: CHECKER KIND N TICKS UTICKS HZ WALL_MS ACCEPTS DOWNS ENDUP; each run's figures, then the
+# median over the repetitions of each (kind, servers, checker)
 awk '$1 == "run:" { print }' "$D/guest.log" >"$D/results"
 printf '  %-5s %6s  %-10s %7s %7s %8s %9s %9s %6s %s\n' kind servers checker "CPU %" "user %" checks/s "µs/check" "user µs" downs "up at end"
-awk '{
+awk -v reps="$REPS" '
+function med(a, n,   i, j, t) {
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function row(tag, kind, n, who, cpu, ucpu, rate, us, uus, downs, up) {
+    printf "  %-5s %6d  %-10s %7.1f %7.1f %8.0f %9.1f %9.1f %6d %s%s\n", kind, n, who, cpu, ucpu, rate, us, uus, downs, up, tag
+}
+{
     cpu = 100 * $5 / $7 / ($8 / 1000); ucpu = 100 * $6 / $7 / ($8 / 1000)
     rate = $9 / ($8 / 1000); us = $9 > 0 ? 1e6 * $5 / $7 / $9 : 0; uus = $9 > 0 ? 1e6 * $6 / $7 / $9 : 0
-    printf "  %-5s %6d  %-10s %7.1f %7.1f %8.0f %9.1f %9.1f %6d %d\n", $3, $4, $2, cpu, ucpu, rate, us, uus, $10, $11
-    key = $3 " " $4; per[key, $2] = us; uper[key, $2] = uus; if (!(key in seen)) { seen[key] = 1; order[++k] = key }
+    if (reps > 1) row("  (run)", $3, $4, $2, cpu, ucpu, rate, us, uus, $10, $11)
+    g = $3 " " $4 " " $2; c = ++cnt[g]
+    v[g, "cpu", c] = cpu; v[g, "ucpu", c] = ucpu; v[g, "rate", c] = rate; v[g, "us", c] = us; v[g, "uus", c] = uus
+    downs[g] += $10; if (!(g in up) || $11 < up[g]) up[g] = $11
+    if (!(g in seen)) { seen[g] = 1; order[++k] = g }
 }
 END {
+    if (reps > 1) print "  median over " reps " runs each:"
     for (i = 1; i <= k; i++) {
-        o = per[order[i], "ours"]; p = per[order[i], "keepalived"]
-        uo = uper[order[i], "ours"]; up = uper[order[i], "keepalived"]
+        g = order[i]; split(g, f, " ")
+        for (m = 1; m <= 5; m++) {
+            name = m == 1 ? "cpu" : m == 2 ? "ucpu" : m == 3 ? "rate" : m == 4 ? "us" : "uus"
+            delete a
+            for (c = 1; c <= cnt[g]; c++) a[c] = v[g, name, c]
+            M[g, name] = med(a, cnt[g])
+        }
+        row("", f[1], f[2], f[3], M[g, "cpu"], M[g, "ucpu"], M[g, "rate"], M[g, "us"], M[g, "uus"], downs[g], up[g])
+        key = f[1] " " f[2]; if (!(key in kseen)) { kseen[key] = 1; korder[++kk] = key }
+    }
+    for (i = 1; i <= kk; i++) {
+        o = M[korder[i] " ours", "us"]; p = M[korder[i] " keepalived", "us"]
+        uo = M[korder[i] " ours", "uus"]; up2 = M[korder[i] " keepalived", "uus"]
         if (o > 0 && p > 0)
-            printf "  ratio ours/keepalived, µs per check, %s: %.2f (user time only: %s; < 1: ours cheaper)\n", order[i], o / p, (up > 0 ? sprintf("%.2f", uo / up) : "n/a")
+            printf "  ratio ours/keepalived, µs per check, %s: %.2f (user time only: %s; < 1: ours cheaper)\n", korder[i], o / p, (up2 > 0 ? sprintf("%.2f", uo / up2) : "n/a")
     }
 }' "$D/results"
 bad=$(awk '$10 != 0 || $11 != $4' "$D/results" | wc -l)
