@@ -11,8 +11,11 @@
 #
 # Usage (root): bench/checks.sh [tcp|http] [REAL_SERVERS] [SECONDS]
 #        (defaults: tcp, 10000, 20; build tree: $BUILD or build/)
+#        bench/checks.sh --peer [options]: ours against keepalived's checker in the IPVS guest
+#        (bench/checks_peer.sh; keepalived's checker needs IPVS, which this host lacks)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+[ "${1:-}" = --peer ] && { shift; exec "$root/bench/checks_peer.sh" "$@"; }
 . "$root/tests/lab/lab.sh"
 kind=${1:-tcp}
 total=${2:-10000}
