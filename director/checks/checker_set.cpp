@@ -160,6 +160,7 @@ void CheckerSet::build() {
                         uc.request.body_limit = options_.body_limit;
                         uc.status_codes = u.status_codes;
                         uc.digest = u.digest;
+                        uc.request.digest = !u.digest.empty();
                         ck.urls.push_back(std::move(uc));
                     }
                 }

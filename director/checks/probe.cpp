@@ -239,7 +239,8 @@ struct HttpOp : ExchangeOp<HttpReply>, std::enable_shared_from_this<HttpOp> {
         const auto& res = parser.get();
         r.status = res.result_int();
         r.body_size = res.body().size();
-        r.digest = md5_hex(res.body());
+        if (request.digest)
+            r.digest = md5_hex(res.body());
         finish(std::move(r));
     }
 

@@ -47,13 +47,14 @@ struct HttpRequest {
     bool tls = false;              // SSL_GET
     std::string sni;               // empty: no SNI
     size_t body_limit = 1 << 20;   // a longer body fails the probe
+    bool digest = true;            // compute the body's MD5 (checks without `digest` skip it)
 };
 
 struct HttpReply {
     bool ok = false;   // a whole response arrived
     std::string error; // !ok: why not
     int status = 0;
-    std::string digest; // lower-case hex MD5 of the body
+    std::string digest; // lower-case hex MD5 of the body, when the request asked for it
     size_t body_size = 0;
 };
 
