@@ -53,7 +53,7 @@ done
 
 conf="$LAB_DIR/bench.conf"
 awk -v total="$total" -v nodes="$nodes" -v per="$per" -v base="$base" -v kind="$kind" 'BEGIN {
-    print "virtual_server 10.77.1.1 80 {\n    delay_loop 1\n    lb_kind DR\n    protocol TCP"
+    print "virtual_server 10.77.1.1 80 {\n    delay_loop 1\n    lb_kind NAT\n    protocol TCP"
     for (i = 0; i < total; i++) {
         printf "    real_server 10.77.0.%d %d {\n", 21 + int(i / per), base + i % per
         if (kind == "tcp")

@@ -128,11 +128,11 @@ std::string service_name(const VirtualServer& vs) {
     return vs.address.str() + " port " + std::to_string(vs.port);
 }
 
-void check_virtual_servers(const Config& c, Diagnostics& d) {
+void check_virtual_servers(Config& c, Diagnostics& d) {
     auto groups = index_by_name(c.virtual_server_groups, "virtual_server_group", d);
     std::unordered_set<std::string> services;
     services.reserve(c.virtual_servers.size());
-    for (const auto& vs : c.virtual_servers) {
+    for (auto& vs : c.virtual_servers) {
         if (vs.kind == VirtualServerKind::group && !groups.count(vs.group))
             d.error(vs.where,
                     "virtual_server group '" + vs.group + "' names no virtual_server_group");
@@ -141,7 +141,21 @@ void check_virtual_servers(const Config& c, Diagnostics& d) {
             d.warning(vs.where, "virtual_server " + name + " has no real servers; it does nothing");
         if (!services.insert(name + '/' + std::to_string(static_cast<int>(vs.protocol))).second)
             d.error(vs.where, "virtual_server " + name + " is defined twice");
-        for (const auto& rs : vs.real_servers) {
+        for (auto& rs : vs.real_servers) {
+            // DR and TUN deliver the packet as the client sent it, to the service's port; like
+            // keepalived, a different real server port is reset to it (and checked there).
+            auto method = rs.lvs_method.value_or(vs.lvs_method);
+            if (vs.kind == VirtualServerKind::address && vs.port != 0 && rs.port != vs.port &&
+                method != LvsMethod::nat) {
+                if (rs.port != 0)
+                    d.warning(rs.where, "real server " + rs.address.str() + " port " +
+                                            std::to_string(rs.port) + ": " +
+                                            (method == LvsMethod::dr ? "DR" : "TUN") +
+                                            " cannot change the port; using the virtual "
+                                            "server's port " +
+                                            std::to_string(vs.port));
+                rs.port = vs.port;
+            }
             // IPVS forwards across families only by tunnelling.
             if (vs.kind == VirtualServerKind::address &&
                 rs.lvs_method.value_or(vs.lvs_method) != LvsMethod::tun &&

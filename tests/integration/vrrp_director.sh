@@ -18,6 +18,13 @@ for n in d1 d2 c; do
 done
 mac_d1=$(lab_mac d1) mac_d2=$(lab_mac d2)
 lladdr() { lab_exec c ip $1 neigh show "$2" | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}'; }
+lladdr_is() { [ "$(lladdr "$1" "$2")" = "$3" ]; } # lladdr_is -4|-6 ADDR MAC: re-read on each try
+# The link-locals came up before accept_dad=0: wait out their DAD, or the first adverts fail
+# (a tentative source cannot send).
+for n in d1 d2 c; do
+    lab_wait 5 eval "[ -z \"\$(lab_exec $n ip -6 addr show dev eth0 tentative)\" ]" ||
+        lab_log "$n: link-local still tentative"
+done
 
 # --- IPv6 VRRPv3 pair of ours -------------------------------------------------------------
 VIP6=2001:db8:77::100/64
@@ -35,7 +42,7 @@ vrrp_kill_node d1 $p1
 check "v6: d1 dies, d2 takes the VIP" vrrp_wait_holder 3 $VIP6 d2 d2
 # No new neighbour solicitation needed: d2's unsolicited NA (override) moved the entry.
 check "v6: unsolicited NA moved the client's entry to d2" \
-    lab_wait 3 test "$(lladdr -6 2001:db8:77::100)" = "$mac_d2"
+    lab_wait 3 lladdr_is -6 2001:db8:77::100 "$mac_d2"
 check "v6: client reaches the VIP on d2" lab_exec c ping -q -6 -c1 -W1 2001:db8:77::100
 lab_stop $p2
 vrrp_revive_node d1 $VIP6
@@ -104,7 +111,7 @@ rm -f "$flag" # the tracked script fails: 100 - 60 = 40 < 50
 check "track_script: failing script (weight -60) hands the VIP to d2" \
     vrrp_wait_holder 3 $VIP d2 d1 d2
 check "garp: client's ARP entry moved to d2 without asking" \
-    lab_wait 3 test "$(lladdr -4 10.77.0.100)" = "$mac_d2"
+    lab_wait 3 lladdr_is -4 10.77.0.100 "$mac_d2"
 check "notify: d1 reports BACKUP with priority 40" \
     lab_wait 3 grep -qx "INSTANCE VI_1 BACKUP 40" "$notes"
 touch "$flag"

@@ -641,3 +641,20 @@ BOOST_AUTO_TEST_CASE(lvs_options_in_the_json_dump) {
     BOOST_TEST(vs["real_servers"][1]["lvs_method"] == "DR");
     BOOST_TEST(vs["real_servers"][1]["tunnel"].is_null());
 }
+
+BOOST_AUTO_TEST_CASE(dr_and_tun_real_server_ports_follow_the_service) {
+    auto p = parse("virtual_server 10.0.0.1 80 {\n lb_kind DR\n"
+                   " real_server 10.0.0.11 8080 {\n }\n"
+                   " real_server 10.0.0.12 80 {\n }\n"
+                   " real_server 10.0.0.13 8081 {\n  lvs_method NAT\n }\n}\n");
+    BOOST_CHECK(p.errors().empty());
+    const auto& rs = p.config.virtual_servers.at(0).real_servers;
+    BOOST_CHECK_EQUAL(rs.at(0).port, 80);
+    BOOST_CHECK_EQUAL(rs.at(1).port, 80);
+    BOOST_CHECK_EQUAL(rs.at(2).port, 8081); // NAT may change it
+    auto w = p.warnings();
+    BOOST_REQUIRE_EQUAL(w.size(), 1u);
+    BOOST_CHECK(w[0].find("t.conf:3:") == 0);
+    BOOST_CHECK(w[0].find("real server 10.0.0.11 port 8080: DR cannot change the port; using the "
+                          "virtual server's port 80") != std::string::npos);
+}
