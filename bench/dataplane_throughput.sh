@@ -58,29 +58,16 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 2; }
-for b in "$LVS_DIRECTOR" "$LVS_REALSERVER"; do
-    [ -x "$b" ] || { echo "no $b (build it first)" >&2; exit 2; }
-done
-for c in wrk nginx curl; do
-    command -v $c >/dev/null || { echo "$c is not installed (scripts/bootstrap.sh)" >&2; exit 2; }
-done
+source "$root/tests/lab/lab.sh"
+source "$root/tests/lab/vrrp.sh"
+source "$root/bench/lib.sh"
+bench_require "$LVS_DIRECTOR" "$LVS_REALSERVER" -- wrk nginx curl
 ((THREADS >= 2 && CONNS >= 2 * THREADS)) || { echo "--threads >= 2 and --connections >= 2 x threads" >&2; exit 2; }
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 
-source "$root/tests/lab/lab.sh"
-source "$root/tests/lab/vrrp.sh"
-
-VIP=10.77.0.100
-RS1=10.77.0.11 RS2=10.77.0.12
 FAILS=0
-lab_init
-lab_node lb1 10.77.0.1/24
-lab_node rs1 $RS1/24
-lab_node rs2 $RS2/24
-lab_node client 10.77.0.50/24
-# `Connection: close` at ~10k connections/s: room for the client's ports (namespaced sysctls).
-lab_exec client sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1
+# `Connection: close` at ~10k connections/s needs the client's port room.
+bench_dr_lab
 
 # nginx on :80 and :81, one worker, access log off, keep-alive connections never closed by the
 # server (keepalive_requests), answering the node name.

@@ -52,28 +52,14 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 2; }
-for b in "$LVS_DIRECTOR" "$LVS_REALSERVER" "$LVSCTL"; do
-    [ -x "$b" ] || { echo "no $b (build it first)" >&2; exit 2; }
-done
-for c in curl nginx; do
-    command -v $c >/dev/null || { echo "$c is not installed (scripts/bootstrap.sh)" >&2; exit 2; }
-done
-want() { [[ ",$ONLY," == *",$1,"* ]]; }
-
 source "$root/tests/lab/lab.sh"
 source "$root/tests/lab/vrrp.sh"
+source "$root/bench/lib.sh"
+bench_require "$LVS_DIRECTOR" "$LVS_REALSERVER" "$LVSCTL" -- curl nginx
+want() { [[ ",$ONLY," == *",$1,"* ]]; }
 
-VIP=10.77.0.100
-RS1=10.77.0.11 RS2=10.77.0.12
 FAILS=0
-lab_init
-lab_node lb1 10.77.0.1/24
-lab_node rs1 $RS1/24
-lab_node rs2 $RS2/24
-lab_node client 10.77.0.50/24
-# A new connection per request: room for the client's ports.
-lab_exec client sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1
+bench_dr_lab # a new connection per request: the client's port room matters
 key=$LAB_DIR/agent.key
 head -c 32 /dev/urandom >"$key"
 chmod 600 "$key"
