@@ -59,16 +59,7 @@ rm -rf "$lint_home"
 # --- scratch dir and the base root ----------------------------------------------------------------
 debroot_scratch lvsd-ans
 apt_log=$scratch/apt.log
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    debroot_umount_all
-    debroot_remove_scratch "${LVSD_PKG_KEEP:-}"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+debroot_cleanup_on_exit
 
 [ -s "$tarball" ] || make_tarball
 debroot_cpack "$build"

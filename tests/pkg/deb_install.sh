@@ -28,16 +28,7 @@ debroot_reexec "$0" "$@"
 # tarball under it.
 debroot_scratch lvsd-pkg
 root=$scratch/root
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    debroot_umount_all
-    debroot_remove_scratch "${LVSD_PKG_KEEP:-}"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+debroot_cleanup_on_exit
 
 [ -s "$tarball" ] || make_tarball
 

@@ -93,6 +93,21 @@ debroot_remove_scratch() { # $1: keep (non-empty: keep)
     fi
 }
 
+# debroot_cleanup_on_exit: on every exit path, unmount what was mounted and remove the scratch
+# dir (kept with LVSD_PKG_KEEP), keeping the exit status; INT and TERM exit as signals do.
+debroot_cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    debroot_umount_all
+    debroot_remove_scratch "${LVSD_PKG_KEEP:-}"
+    exit "$rc"
+}
+debroot_cleanup_on_exit() {
+    trap debroot_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
 # A minimal /dev in $1/dev (tmpfs): null, zero, full, random, urandom, fd, pts, ptmx.
 debroot_dev() {
     local r=$1
