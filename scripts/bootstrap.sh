@@ -15,6 +15,7 @@ pkgs=(
   qemu-system-x86 busybox-static ipvsadm xz-utils
   debootstrap lintian
   ansible ansible-lint openssh-client
+  ethtool
 )
 
 missing=()

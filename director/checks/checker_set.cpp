@@ -76,7 +76,8 @@ bool status_ok(int status, const std::vector<std::pair<int, int>>& codes) {
 CheckerSet::CheckerSet(asio::io_context& io, config::Config config, notify::ScriptRunner& runner,
                        OnChange on_change, CheckerSetOptions options)
     : io_(io), config_(std::move(config)), runner_(runner), on_change_(std::move(on_change)),
-      options_(options), tls_(make_client_tls_context()), alive_(std::make_shared<bool>(true)) {
+      options_(options), tls_(make_client_tls_context()),
+      sockets_(std::make_shared<SocketPool>(io)), alive_(std::make_shared<bool>(true)) {
     build();
 }
 
@@ -146,21 +147,23 @@ void CheckerSet::build() {
                     }
                     for (const auto& u : urls) {
                         UrlCheck uc;
-                        uc.request.path = u.path.empty() ? "/" : u.path;
+                        HttpRequest req;
+                        req.path = u.path.empty() ? "/" : u.path;
                         std::string vhost = !u.virtualhost.empty()   ? u.virtualhost
                                             : !h.virtualhost.empty() ? h.virtualhost
                                                                      : vs.virtualhost;
-                        uc.request.host = host_header(vhost, ck.target.endpoint, tls);
-                        uc.request.version = h.http_protocol == "1.1" ? 11 : 10;
-                        uc.request.connection_close =
+                        req.host = host_header(vhost, ck.target.endpoint, tls);
+                        req.version = h.http_protocol == "1.1" ? 11 : 10;
+                        req.connection_close =
                             h.http_protocol == "1.0C" || h.http_protocol == "1.1";
-                        uc.request.tls = tls;
+                        req.tls = tls;
                         if (tls && h.enable_sni)
-                            uc.request.sni = !h.sni_name.empty() ? h.sni_name : vhost;
-                        uc.request.body_limit = options_.body_limit;
+                            req.sni = !h.sni_name.empty() ? h.sni_name : vhost;
+                        req.body_limit = options_.body_limit;
+                        req.digest = !u.digest.empty();
+                        uc.request = std::make_shared<const PreparedRequest>(std::move(req));
                         uc.status_codes = u.status_codes;
                         uc.digest = u.digest;
-                        uc.request.digest = !u.digest.empty();
                         ck.urls.push_back(std::move(uc));
                     }
                 }
@@ -267,8 +270,15 @@ void CheckerSet::stop() {
 void CheckerSet::schedule(size_t i, Duration after) {
     if (!running_)
         return;
+    // Checks start on a 10 ms grid, so that the loop wakes once for all the checks due in a
+    // tick rather than once per check: 10,000 real servers at delay_loop 1 would otherwise be
+    // 10,000 wake-ups (and as many timer re-arms) a second, more than the checks themselves cost.
+    constexpr auto tick = std::chrono::milliseconds(10);
+    auto due = std::chrono::steady_clock::now() + after;
+    if (auto rem = due.time_since_epoch() % tick; rem != rem.zero())
+        due += tick - rem;
     auto& t = *checks_[i].timer;
-    t.expires_after(after);
+    t.expires_at(due);
     t.async_wait([this, alive = alive_, i, gen = generation_](boost::system::error_code ec) {
         if (ec || !*alive || !running_ || gen != generation_)
             return;
@@ -285,18 +295,20 @@ void CheckerSet::run(size_t i) {
     auto& c = checks_[i];
     switch (c.kind) {
     case CheckerKind::tcp:
-        tcp_probe(io_, c.target, std::move(done));
+        tcp_probe(io_, c.target, std::move(done), sockets_);
         break;
     case CheckerKind::http:
     case CheckerKind::ssl:
         run_url(i, 0, std::move(done));
         break;
     case CheckerKind::agent:
-        agent_probe(io_, c.target, agent_line_limit,
-                    [done, w = c.configured_weight](const AgentReply& r) {
-                        done(r.ok ? agent_result(r.line, w)
-                                  : Result{false, std::nullopt, "agent: " + r.error});
-                    });
+        agent_probe(
+            io_, c.target, agent_line_limit,
+            [done, w = c.configured_weight](const AgentReply& r) {
+                done(r.ok ? agent_result(r.line, w)
+                          : Result{false, std::nullopt, "agent: " + r.error});
+            },
+            sockets_);
         break;
     case CheckerKind::misc: {
         bool dynamic = c.misc->misc_dynamic;
@@ -311,26 +323,32 @@ void CheckerSet::run(size_t i) {
 }
 
 // URLs are fetched one after the other; the first that fails fails the check.
+// Why a url's reply fails its check; nullopt when it passes.
+std::optional<std::string> CheckerSet::url_failure(const UrlCheck& u, const HttpReply& r) {
+    if (!r.ok)
+        return r.error;
+    if (!status_ok(r.status, u.status_codes))
+        return "status " + std::to_string(r.status);
+    if (!u.digest.empty() && r.digest != u.digest)
+        return "digest " + r.digest + ", expected " + u.digest;
+    return std::nullopt;
+}
+
 void CheckerSet::run_url(size_t i, size_t url, std::function<void(Result)> done) {
     auto& c = checks_[i];
     if (url >= c.urls.size())
         return done(Result{true, std::nullopt, "all urls answered as expected"});
-    http_probe(io_, tls_, c.target, c.urls[url].request,
-               [this, alive = alive_, i, url, done = std::move(done)](const HttpReply& r) {
-                   if (!*alive)
-                       return;
-                   const auto& u = checks_[i].urls[url];
-                   std::string what = u.request.path + ": ";
-                   if (!r.ok)
-                       return done(Result{false, std::nullopt, what + r.error});
-                   if (!status_ok(r.status, u.status_codes))
-                       return done(Result{false, std::nullopt,
-                                          what + "status " + std::to_string(r.status)});
-                   if (!u.digest.empty() && r.digest != u.digest)
-                       return done(Result{false, std::nullopt,
-                                          what + "digest " + r.digest + ", expected " + u.digest});
-                   run_url(i, url + 1, done);
-               });
+    http_probe(
+        io_, tls_, c.target, c.urls[url].request,
+        [this, alive = alive_, i, url, done = std::move(done)](const HttpReply& r) mutable {
+            if (!*alive)
+                return;
+            const auto& u = checks_[i].urls[url];
+            if (auto why = url_failure(u, r))
+                return done(Result{false, std::nullopt, u.request->request.path + ": " + *why});
+            run_url(i, url + 1, std::move(done));
+        },
+        sockets_);
 }
 
 std::string CheckerSet::server_name(const RealServerRef& r) const {

@@ -8,6 +8,7 @@
 #include "director/checks/check_state.h"
 #include "director/checks/health_table.h"
 #include "director/checks/probe.h"
+#include "director/checks/socket_pool.h"
 #include "director/config/config.h"
 #include "director/notify/script_runner.h"
 
@@ -84,7 +85,7 @@ public:
 
 private:
     struct UrlCheck {
-        HttpRequest request;
+        std::shared_ptr<const PreparedRequest> request;
         std::vector<std::pair<int, int>> status_codes;
         std::string digest;
     };
@@ -112,6 +113,7 @@ private:
     void schedule(size_t i, Duration after);
     void run(size_t i);
     void run_url(size_t i, size_t url, std::function<void(Result)> done);
+    static std::optional<std::string> url_failure(const UrlCheck& u, const HttpReply& r);
     void result(size_t i, const Result& r);
     void server_changed(size_t server, const std::string& why);
     void run_script(const std::optional<config::Script>& s);
@@ -126,6 +128,7 @@ private:
     OnQuorum on_quorum_;
     CheckerSetOptions options_;
     boost::asio::ssl::context tls_;
+    std::shared_ptr<SocketPool> sockets_; // shared with the probes in flight
     std::shared_ptr<bool> alive_;
     std::vector<Check> checks_;
     std::vector<Server> servers_;

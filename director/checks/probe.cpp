@@ -1,8 +1,11 @@
 #include "director/checks/probe.h"
 
+#include "director/checks/socket_pool.h"
+
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
@@ -12,6 +15,7 @@
 #include <sys/socket.h>
 
 #include <memory>
+#include <sstream>
 
 namespace lvsd::director::checks {
 
@@ -24,50 +28,75 @@ using boost::system::error_code;
 
 namespace {
 
-// Opens `s` for `t`: family, SO_MARK, SO_BINDTODEVICE, bind. Returns what failed.
-std::optional<std::string> prepare_socket(tcp::socket& s, const ProbeTarget& t) {
+// The socket of one probe: from the pool when there is one and the target sets no socket
+// options, else opened for it; given back or closed at the end.
+struct ProbeSocket {
+    ProbeSocket(asio::io_context& io, std::shared_ptr<SocketPool> p)
+        : sock(io), pool(std::move(p)) {}
+
+    // Opens the socket for `t`: family, SO_MARK, SO_BINDTODEVICE, bind. Returns what failed.
+    std::optional<std::string> open(const ProbeTarget& t);
+    // Ends the connection: a pooled socket goes back (disconnected with a RST); another one
+    // is closed, with a RST when `reset` (no FIN exchange, no TIME_WAIT per check).
+    void release(const ProbeTarget& t, bool reset);
+
+    tcp::socket sock;
+    std::shared_ptr<SocketPool> pool;
+    bool pooled = false;
+};
+
+std::optional<std::string> ProbeSocket::open(const ProbeTarget& t) {
     error_code ec;
-    s.open(t.endpoint.protocol(), ec);
+    if (pool && t.fwmark == 0 && t.bind_if.empty() && !t.bind) {
+        sock = pool->take(t.endpoint.protocol(), ec);
+        pooled = !ec;
+        return ec ? std::optional<std::string>("socket: " + ec.message()) : std::nullopt;
+    }
+    sock.open(t.endpoint.protocol(), ec);
     if (ec)
         return "socket: " + ec.message();
     if (t.fwmark != 0) {
         unsigned mark = t.fwmark;
-        if (::setsockopt(s.native_handle(), SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0)
+        if (::setsockopt(sock.native_handle(), SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0)
             return "SO_MARK: " + error_code(errno, boost::system::system_category()).message();
     }
     if (!t.bind_if.empty() &&
-        ::setsockopt(s.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, t.bind_if.data(),
+        ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, t.bind_if.data(),
                      static_cast<socklen_t>(t.bind_if.size())) != 0)
         return "SO_BINDTODEVICE " + t.bind_if + ": " +
                error_code(errno, boost::system::system_category()).message();
     if (t.bind) {
-        s.bind(*t.bind, ec);
+        sock.bind(*t.bind, ec);
         if (ec)
             return "bind: " + ec.message();
     }
     return std::nullopt;
 }
 
+void ProbeSocket::release(const ProbeTarget& t, bool reset) {
+    error_code ignored;
+    if (pooled)
+        return pool->give(std::move(sock), t.endpoint.protocol());
+    if (reset)
+        sock.set_option(asio::socket_base::linger(true, 0), ignored);
+    sock.close(ignored); // aborts whatever is pending
+}
+
 struct TcpOp : std::enable_shared_from_this<TcpOp> {
-    TcpOp(asio::io_context& io, ProbeTarget t, std::function<void(Result)> cb)
-        : sock(io), timer(io), target(std::move(t)), done(std::move(cb)) {}
+    TcpOp(asio::io_context& io, std::shared_ptr<SocketPool> pool, ProbeTarget t,
+          std::function<void(Result)> cb)
+        : ps(io, std::move(pool)), timer(io), target(std::move(t)), done(std::move(cb)) {}
 
     void start() {
-        if (auto err = prepare_socket(sock, target))
-            return asio::post(sock.get_executor(),
+        if (auto err = ps.open(target))
+            return asio::post(timer.get_executor(),
                               [self = shared_from_this(), e = *err] { self->finish(false, e); });
         timer.expires_after(target.timeout);
         timer.async_wait([self = shared_from_this()](error_code ec) {
             if (!ec)
                 self->finish(false, "connect timed out");
         });
-        sock.async_connect(target.endpoint, [self = shared_from_this()](error_code ec) {
-            if (!ec) {
-                // Close with a RST: no FIN exchange and no TIME_WAIT left behind per check,
-                // which at thousands of checks a second is most of the cost.
-                error_code ignored;
-                self->sock.set_option(asio::socket_base::linger(true, 0), ignored);
-            }
+        ps.sock.async_connect(target.endpoint, [self = shared_from_this()](error_code ec) {
             self->finish(!ec, ec ? "connect: " + ec.message() : "connected");
         });
     }
@@ -76,13 +105,12 @@ struct TcpOp : std::enable_shared_from_this<TcpOp> {
         if (finished)
             return;
         finished = true;
-        error_code ignored;
         timer.cancel();
-        sock.close(ignored);
+        ps.release(target, true);
         done(Result{ok, std::nullopt, why});
     }
 
-    tcp::socket sock;
+    ProbeSocket ps;
     asio::steady_timer timer;
     ProbeTarget target;
     std::function<void(Result)> done;
@@ -92,16 +120,18 @@ struct TcpOp : std::enable_shared_from_this<TcpOp> {
 // What the agent and HTTP probes share: the socket, the deadline over the whole exchange, the
 // connect, and one ending. Derived ops call begin() and implement connected().
 template <class Reply> struct ExchangeOp {
-    ExchangeOp(asio::io_context& io, ProbeTarget t, std::function<void(Reply)> cb)
-        : sock(io), timer(io), target(std::move(t)), done(std::move(cb)) {}
+    ExchangeOp(asio::io_context& io, std::shared_ptr<SocketPool> pool, ProbeTarget t,
+               std::function<void(Reply)> cb)
+        : ps(io, std::move(pool)), sock(ps.sock), timer(io), target(std::move(t)),
+          done(std::move(cb)) {}
 
     template <class Self> static void begin(const std::shared_ptr<Self>& self) {
-        if (auto err = prepare_socket(self->sock, self->target))
+        if (auto err = self->ps.open(self->target))
             return asio::post(self->sock.get_executor(), [self, e = *err] { self->fail(e); });
         self->timer.expires_after(self->target.timeout);
         self->timer.async_wait([self](error_code ec) {
             if (!ec)
-                self->fail(self->stage + " timed out");
+                self->fail(std::string(self->stage) + " timed out");
         });
         self->sock.async_connect(self->target.endpoint, [self](error_code ec) {
             if (self->finished)
@@ -122,27 +152,25 @@ template <class Reply> struct ExchangeOp {
         if (finished)
             return;
         finished = true;
-        error_code ignored;
         timer.cancel();
-        // A RST when asked: no FIN exchange, no TIME_WAIT left behind per check.
-        if (reset_on_close)
-            sock.set_option(asio::socket_base::linger(true, 0), ignored);
-        sock.close(ignored); // aborts whatever is pending; no TLS shutdown to wait for
+        ps.release(target, reset_on_close); // no TLS shutdown to wait for
         done(std::move(r));
     }
 
-    tcp::socket sock;
+    ProbeSocket ps;
+    tcp::socket& sock; // ps.sock
     asio::steady_timer timer;
     ProbeTarget target;
     std::function<void(Reply)> done;
-    std::string stage = "connect";
+    const char* stage = "connect"; // what a timeout interrupted
     bool finished = false;
     bool reset_on_close = false;
 };
 
 struct AgentOp : ExchangeOp<AgentReply>, std::enable_shared_from_this<AgentOp> {
-    AgentOp(asio::io_context& io, ProbeTarget t, size_t limit, std::function<void(AgentReply)> cb)
-        : ExchangeOp(io, std::move(t), std::move(cb)), line_limit(limit) {
+    AgentOp(asio::io_context& io, std::shared_ptr<SocketPool> pool, ProbeTarget t, size_t limit,
+            std::function<void(AgentReply)> cb)
+        : ExchangeOp(io, std::move(pool), std::move(t), std::move(cb)), line_limit(limit) {
         reset_on_close = true; // the agent has said its line; nothing to close politely
     }
 
@@ -177,23 +205,17 @@ struct AgentOp : ExchangeOp<AgentReply>, std::enable_shared_from_this<AgentOp> {
 };
 
 struct HttpOp : ExchangeOp<HttpReply>, std::enable_shared_from_this<HttpOp> {
-    HttpOp(asio::io_context& io, ssl::context& ctx, ProbeTarget t, HttpRequest r,
-           std::function<void(HttpReply)> cb)
-        : ExchangeOp(io, std::move(t), std::move(cb)), request(std::move(r)) {
+    HttpOp(asio::io_context& io, std::shared_ptr<SocketPool> pool, ssl::context& ctx, ProbeTarget t,
+           std::shared_ptr<const PreparedRequest> r, std::function<void(HttpReply)> cb)
+        : ExchangeOp(io, std::move(pool), std::move(t), std::move(cb)), prepared(std::move(r)),
+          request(prepared->request) {
         if (request.tls)
-            tls.emplace(sock, ctx);
+            tls = std::make_unique<ssl::stream<tcp::socket&>>(sock, ctx);
     }
 
     void start() { begin(shared_from_this()); }
 
     void connected() {
-        req.method(http::verb::get);
-        req.target(request.path.empty() ? "/" : request.path);
-        req.version(request.version);
-        req.set(http::field::host, request.host);
-        req.set(http::field::user_agent, "lvsd-checker");
-        if (request.connection_close || request.version >= 11)
-            req.set(http::field::connection, "close");
         parser.body_limit(request.body_limit);
         if (!tls)
             return send(sock);
@@ -211,26 +233,28 @@ struct HttpOp : ExchangeOp<HttpReply>, std::enable_shared_from_this<HttpOp> {
 
     template <class Stream> void send(Stream& s) {
         stage = "request";
-        http::async_write(s, req, [self = shared_from_this(), &s](error_code ec, size_t) {
-            if (self->finished)
-                return;
-            if (ec)
-                return self->fail("write: " + ec.message());
-            self->stage = "response";
-            http::async_read(s, self->buf, self->parser, [self](error_code ec, size_t) {
-                // A TLS peer that closes without close_notify ends an EOF-delimited body.
-                if (ec == ssl::error::stream_truncated && !self->parser.is_done()) {
-                    ec = {};
-                    self->parser.put_eof(ec);
-                }
-                if (ec == http::error::body_limit)
-                    return self->fail("body larger than " +
-                                      std::to_string(self->request.body_limit) + " bytes");
+        asio::async_write(
+            s, asio::buffer(prepared->text),
+            [self = shared_from_this(), &s](error_code ec, size_t) {
+                if (self->finished)
+                    return;
                 if (ec)
-                    return self->fail("read: " + ec.message());
-                self->complete();
+                    return self->fail("write: " + ec.message());
+                self->stage = "response";
+                http::async_read(s, self->buf, self->parser, [self](error_code ec, size_t) {
+                    // A TLS peer that closes without close_notify ends an EOF-delimited body.
+                    if (ec == ssl::error::stream_truncated && !self->parser.is_done()) {
+                        ec = {};
+                        self->parser.put_eof(ec);
+                    }
+                    if (ec == http::error::body_limit)
+                        return self->fail("body larger than " +
+                                          std::to_string(self->request.body_limit) + " bytes");
+                    if (ec)
+                        return self->fail("read: " + ec.message());
+                    self->complete();
+                });
             });
-        });
     }
 
     void complete() {
@@ -244,27 +268,52 @@ struct HttpOp : ExchangeOp<HttpReply>, std::enable_shared_from_this<HttpOp> {
         finish(std::move(r));
     }
 
-    std::optional<ssl::stream<tcp::socket&>> tls;
-    HttpRequest request;
-    http::request<http::empty_body> req;
+    std::unique_ptr<ssl::stream<tcp::socket&>> tls; // SSL_GET only: it is large
+    std::shared_ptr<const PreparedRequest> prepared;
+    const HttpRequest& request; // prepared->request
     beast::flat_buffer buf;
     http::response_parser<http::string_body> parser;
 };
 
 } // namespace
 
-void tcp_probe(asio::io_context& io, const ProbeTarget& target, std::function<void(Result)> done) {
-    std::make_shared<TcpOp>(io, target, std::move(done))->start();
+void tcp_probe(asio::io_context& io, const ProbeTarget& target, std::function<void(Result)> done,
+               std::shared_ptr<SocketPool> pool) {
+    std::make_shared<TcpOp>(io, std::move(pool), target, std::move(done))->start();
 }
 
 void agent_probe(asio::io_context& io, const ProbeTarget& target, size_t line_limit,
-                 std::function<void(AgentReply)> done) {
-    std::make_shared<AgentOp>(io, target, line_limit, std::move(done))->start();
+                 std::function<void(AgentReply)> done, std::shared_ptr<SocketPool> pool) {
+    std::make_shared<AgentOp>(io, std::move(pool), target, line_limit, std::move(done))->start();
+}
+
+PreparedRequest::PreparedRequest(HttpRequest r) : request(std::move(r)) {
+    http::request<http::empty_body> req;
+    req.method(http::verb::get);
+    req.target(request.path.empty() ? "/" : request.path);
+    req.version(request.version);
+    req.set(http::field::host, request.host);
+    req.set(http::field::user_agent, "lvsd-checker");
+    if (request.connection_close || request.version >= 11)
+        req.set(http::field::connection, "close");
+    std::ostringstream out;
+    out << req;
+    text = out.str();
 }
 
 void http_probe(asio::io_context& io, ssl::context& tls_context, const ProbeTarget& target,
-                const HttpRequest& request, std::function<void(HttpReply)> done) {
-    std::make_shared<HttpOp>(io, tls_context, target, request, std::move(done))->start();
+                std::shared_ptr<const PreparedRequest> request, std::function<void(HttpReply)> done,
+                std::shared_ptr<SocketPool> pool) {
+    std::make_shared<HttpOp>(io, std::move(pool), tls_context, target, std::move(request),
+                             std::move(done))
+        ->start();
+}
+
+void http_probe(asio::io_context& io, ssl::context& tls_context, const ProbeTarget& target,
+                const HttpRequest& request, std::function<void(HttpReply)> done,
+                std::shared_ptr<SocketPool> pool) {
+    http_probe(io, tls_context, target, std::make_shared<const PreparedRequest>(request),
+               std::move(done), std::move(pool));
 }
 
 ssl::context make_client_tls_context() {

@@ -11,11 +11,14 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace lvsd::director::checks {
+
+class SocketPool;
 
 struct ProbeTarget {
     boost::asio::ip::tcp::endpoint endpoint;
@@ -25,9 +28,12 @@ struct ProbeTarget {
     Duration timeout = std::chrono::seconds(5);         // the whole probe
 };
 
+// Each probe takes its socket from `pool` when given one (and the target sets no socket
+// options) and gives it back at the end; without a pool it opens and closes its own.
+
 // Connects and closes: ok when the connection was accepted in time.
 void tcp_probe(boost::asio::io_context& io, const ProbeTarget& target,
-               std::function<void(Result)> done);
+               std::function<void(Result)> done, std::shared_ptr<SocketPool> pool = nullptr);
 
 // AGENT_CHECK: connects and reads one line of agent-check text (HAProxy's protocol), at most
 // `line_limit` bytes; a peer that closes after an unterminated line has said that line.
@@ -37,7 +43,7 @@ struct AgentReply {
     std::string error; // !ok: why not
 };
 void agent_probe(boost::asio::io_context& io, const ProbeTarget& target, size_t line_limit,
-                 std::function<void(AgentReply)> done);
+                 std::function<void(AgentReply)> done, std::shared_ptr<SocketPool> pool = nullptr);
 
 struct HttpRequest {
     std::string path = "/";
@@ -58,10 +64,21 @@ struct HttpReply {
     size_t body_size = 0;
 };
 
+// A request ready to send: its settings and its bytes, serialized by Beast once and shared by
+// every probe of a checker.
+struct PreparedRequest {
+    explicit PreparedRequest(HttpRequest r);
+    HttpRequest request;
+    std::string text;
+};
+
 // One GET. `tls_context` is used for tls requests only and must outlive the probe.
 void http_probe(boost::asio::io_context& io, boost::asio::ssl::context& tls_context,
+                const ProbeTarget& target, std::shared_ptr<const PreparedRequest> request,
+                std::function<void(HttpReply)> done, std::shared_ptr<SocketPool> pool = nullptr);
+void http_probe(boost::asio::io_context& io, boost::asio::ssl::context& tls_context,
                 const ProbeTarget& target, const HttpRequest& request,
-                std::function<void(HttpReply)> done);
+                std::function<void(HttpReply)> done, std::shared_ptr<SocketPool> pool = nullptr);
 
 // A client context as keepalived's SSL_GET uses it: any TLS version, no certificate checks.
 boost::asio::ssl::context make_client_tls_context();

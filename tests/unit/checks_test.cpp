@@ -12,6 +12,7 @@
 #include "director/checks/checker_set.h"
 #include "director/checks/health_table.h"
 #include "director/checks/probe.h"
+#include "director/checks/socket_pool.h"
 #include "director/config/parser.h"
 #include "director/notify/script_runner.h"
 
@@ -482,6 +483,51 @@ BOOST_AUTO_TEST_CASE(tcp_probe_up_refused_and_bounded) {
         io, [&] { return r.has_value(); }, 5s));
     BOOST_TEST(!r->ok);
     BOOST_TEST_MESSAGE(r->reason);
+}
+
+// One pooled socket serves check after check, whatever the last one ended with: a connection
+// (reset), a refusal, a timeout with a read pending, a TLS exchange.
+BOOST_AUTO_TEST_CASE(pooled_socket_is_reused_after_every_ending) {
+    asio::io_context io;
+    auto ctx = make_client_tls_context();
+    auto pool = std::make_shared<SocketPool>(io);
+    TestServer silent(io, TestServer::Mode::silent);
+    TestServer web(io, TestServer::Mode::respond);
+    TestServer tls_web(io, TestServer::Mode::respond, true);
+    auto tcp_check = [&](tcp::endpoint ep) {
+        std::optional<Result> r;
+        tcp_probe(
+            io, target(ep), [&](Result x) { r = x; }, pool);
+        BOOST_REQUIRE(run_until(
+            io, [&] { return r.has_value(); }, 5s));
+        return *r;
+    };
+    auto http_check = [&](tcp::endpoint ep, bool tls, Duration timeout) {
+        std::optional<HttpReply> r;
+        HttpRequest req;
+        req.tls = tls;
+        http_probe(
+            io, ctx, target(ep, timeout), req, [&](const HttpReply& x) { r = x; }, pool);
+        BOOST_REQUIRE(run_until(
+            io, [&] { return r.has_value(); }, 5s));
+        return *r;
+    };
+    for (int round = 0; round < 2; ++round) {
+        BOOST_TEST(tcp_check(silent.endpoint()).ok);
+        BOOST_TEST(pool->idle() == 1u);
+        BOOST_TEST(!tcp_check({asio::ip::address_v4::loopback(), closed_port()}).ok);
+        BOOST_TEST(pool->idle() == 1u);
+        auto r = http_check(web.endpoint(), false, 2s);
+        BOOST_TEST(r.ok);
+        BOOST_TEST(r.status == 200);
+        BOOST_TEST(!http_check(silent.endpoint(), false, 200ms).ok); // times out reading
+        BOOST_TEST(pool->idle() == 1u);
+        r = http_check(tls_web.endpoint(), true, 2s);
+        BOOST_TEST(r.ok);
+        BOOST_TEST(r.status == 200);
+        BOOST_TEST(pool->idle() == 1u);
+    }
+    BOOST_TEST(web.requests == 2);
 }
 
 BOOST_AUTO_TEST_CASE(http_status_and_digest) {

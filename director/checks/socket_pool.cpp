@@ -1,0 +1,37 @@
+#include "director/checks/socket_pool.h"
+
+#include <sys/socket.h>
+
+namespace lvsd::director::checks {
+
+using tcp = boost::asio::ip::tcp;
+
+tcp::socket SocketPool::take(const tcp& protocol, boost::system::error_code& ec) {
+    auto& idle = protocol.family() == AF_INET6 ? v6_ : v4_;
+    ec = {};
+    if (idle.empty()) {
+        tcp::socket s(io_);
+        s.open(protocol, ec);
+        return s;
+    }
+    tcp::socket s = std::move(idle.back());
+    idle.pop_back();
+    return s;
+}
+
+void SocketPool::give(tcp::socket s, const tcp& protocol) {
+    if (!s.is_open())
+        return;
+    boost::system::error_code ignored;
+    s.cancel(ignored);
+    sockaddr unspec{};
+    unspec.sa_family = AF_UNSPEC;
+    auto& same = protocol.family() == AF_INET6 ? v6_ : v4_;
+    if (idle() >= max_idle_ || ::connect(s.native_handle(), &unspec, sizeof unspec) != 0) {
+        s.close(ignored);
+        return;
+    }
+    same.push_back(std::move(s));
+}
+
+} // namespace lvsd::director::checks
