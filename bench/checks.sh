@@ -10,6 +10,9 @@
 # veth needs for it): packets the director sends are processed on the far side in the lab's
 # thread, and packets it receives in a thread of its own, printed on its own line: on a real
 # director that is the NIC's receive softirq, which top shows as %si, not as lvs-director's.
+# A pfifo queue on both ends stands for a NIC's transmit queue: without one a full veth ring
+# drops packets, and the checks that lose them fail. The driver runs alone on CPU 0; the nginx,
+# the lab's NAPI thread and the director's receive thread on CPU 1 (other hosts, another core).
 #
 # Usage (root): bench/checks.sh [tcp|http] [REAL_SERVERS] [SECONDS]
 #        (defaults: tcp, 10000, 20; build tree: $BUILD or build/)
@@ -48,7 +51,7 @@ for n in $(seq 1 $nodes); do
         echo "  }"
         echo "}"
     } >"$d/nginx.conf"
-    lab_spawn "n$n" "nginx-n$n" nginx -c "$d/nginx.conf" >/dev/null
+    lab_spawn "n$n" "nginx-n$n" taskset -c 1 nginx -c "$d/nginx.conf" >/dev/null
     lab_wait 20 lab_exec "n$n" bash -c "exec 3<>/dev/tcp/127.0.0.1/$((base + per - 1))" ||
         { echo "nginx in n$n did not start"; cat "$d/error.log"; exit 1; }
 done
@@ -72,6 +75,7 @@ napi_thread() {
     local before pid
     before=$(pgrep '^napi/' | sort)
     ip netns exec "$1" ethtool -K "$2" gro on tso off >/dev/null &&
+        ip netns exec "$1" tc qdisc replace dev "$2" root pfifo limit 10000 &&
         ip netns exec "$1" sh -c "echo 1 >/sys/class/net/$2/threaded" || return 1
     for _ in $(seq 1 20); do
         pid=$(comm -13 <(echo "$before") <(pgrep '^napi/' | sort) | head -1)
@@ -84,7 +88,8 @@ rx=$(napi_thread "$(lab_ns lb)" eth0) && lab_rx=$(napi_thread "$(lab_ns sw)" p-l
     { echo "threaded NAPI on veth unavailable (ethtool missing or kernel too old)"; exit 1; }
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-pid=$(lab_spawn lb checkrun "$RUN" "$conf")
+taskset -pc 1 "$rx" >/dev/null && taskset -pc 1 "$lab_rx" >/dev/null
+pid=$(lab_spawn lb checkrun taskset -c 0 "$RUN" "$conf")
 log="$LAB_DIR/checkrun.log"
 lab_wait 30 grep -q '^table' "$log" || { echo "check_run did not start"; cat "$log"; exit 1; }
 sleep 3 # first checks are spread over the first delay_loop

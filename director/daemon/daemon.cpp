@@ -55,7 +55,7 @@ constexpr auto stop_grace = std::chrono::seconds(10);
 
 Daemon::Daemon(DaemonOptions opts, config::Config config)
     : opts_(std::move(opts)), config_(std::move(config)), signals_(io_), link_events_(io_),
-      stop_deadline_(io_) {
+      stop_deadline_(io_), apply_timer_(io_) {
     link_events_.assign(dup(links_.fd()));
 }
 
@@ -103,7 +103,7 @@ void Daemon::start_scripts(const config::Config& c) {
     std::unique_ptr<checks::CheckerSet> checkers;
     if (!c.virtual_servers.empty()) {
         checkers = std::make_unique<checks::CheckerSet>(
-            io_, c, *runner, [this](const checks::RealServerRef&, bool, int) { apply_table(); });
+            io_, c, *runner, [this](const checks::RealServerRef&, bool, int) { request_apply(); });
         if (checkers_)
             checkers->inherit(*checkers_);
         for (const auto& note : checkers->notes())
@@ -268,12 +268,41 @@ void Daemon::apply(config::Config next) {
         checkers_->start();
 }
 
+// Health changes come in bursts (a switch fails, a rack reboots). Each apply reads the whole
+// table back, which with tens of thousands of real servers (the nftables dataplane above all)
+// takes a while, so a change is applied at once only when the last apply ended at least as long
+// ago as it took; else it waits for that, together with whatever else changes meanwhile. The
+// loop so spends at most about half its time applying, and the checks in flight keep their
+// timing: applying each of a burst of changes alone made checks time out, and the new downs
+// more applies. Readiness reports are applied at once: their ack says the table has them.
+void Daemon::request_apply() {
+    if (apply_pending_)
+        return;
+    apply_pending_ = true;
+    apply_timer_.expires_at(
+        std::max(std::chrono::steady_clock::now(), last_apply_end_ + last_apply_took_));
+    apply_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec && apply_pending_)
+            apply_table();
+    });
+}
+
+void Daemon::apply_table() {
+    apply_pending_ = false; // this apply includes whatever was waiting
+    apply_timer_.cancel();
+    auto started = std::chrono::steady_clock::now();
+    reconcile_table();
+    last_apply_end_ = std::chrono::steady_clock::now();
+    last_apply_took_ = last_apply_end_ - started;
+}
+
 // The virtual servers: the kernel's table is brought to the configured one by the smallest
 // difference, never flushed, so a restart or reload with the same services changes nothing and
 // established connections live on. The table stays when the daemon stops, for the same reason.
-void Daemon::apply_table() {
+void Daemon::reconcile_table() {
     if (config_.virtual_servers.empty() && !backend_)
         return;
+    auto started = std::chrono::steady_clock::now();
     // A reload changed lvs_nft_slots or the interface: the (stateless) nftables backend anew.
     if (backend_ && backend_kind_ == dataplane::BackendKind::nftables &&
         !(static_cast<dataplane::nft::NftBackend&>(*backend_).options() ==
@@ -314,9 +343,13 @@ void Daemon::apply_table() {
             log::error("lvs_timeouts: " + std::string(e.what()));
         }
     }
-    if (!r.ops.empty())
+    if (!r.ops.empty()) {
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
         log::info("virtual servers: " + std::to_string(r.applied) + " of " +
-                  std::to_string(r.ops.size()) + " changes applied");
+                  std::to_string(r.ops.size()) + " changes applied in " +
+                  std::to_string(ms.count()) + " ms");
+    }
     sync_.configure(desired.sync_daemon);
     update_sync_daemons();
 }

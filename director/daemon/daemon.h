@@ -53,7 +53,9 @@ private:
     void start_scripts(const config::Config& c);
     void retire_notifier();
     void update_tracking();
-    void apply_table();
+    void apply_table(); // now
+    void reconcile_table();
+    void request_apply(); // soon: see daemon.cpp
     void listen_for_reports(const config::GlobalDefs& g);
     void open_backend();
     void open_control();
@@ -74,6 +76,11 @@ private:
     net::LinkMonitor links_;
     boost::asio::posix::stream_descriptor link_events_;
     boost::asio::steady_timer stop_deadline_;
+    // Health changes are applied together (request_apply); the last apply's end and length.
+    boost::asio::steady_timer apply_timer_;
+    bool apply_pending_ = false;
+    std::chrono::steady_clock::time_point last_apply_end_{};
+    std::chrono::steady_clock::duration last_apply_took_{};
     std::unique_ptr<notify::ScriptRunner> runner_;
     std::unique_ptr<checks::CheckerSet> checkers_; // declared after runner_: it uses it
     std::unique_ptr<notify::Notifier> notifier_;
