@@ -322,7 +322,6 @@ void CheckerSet::run(size_t i) {
     }
 }
 
-// URLs are fetched one after the other; the first that fails fails the check.
 // Why a url's reply fails its check; nullopt when it passes.
 std::optional<std::string> CheckerSet::url_failure(const UrlCheck& u, const HttpReply& r) {
     if (!r.ok)
@@ -334,6 +333,7 @@ std::optional<std::string> CheckerSet::url_failure(const UrlCheck& u, const Http
     return std::nullopt;
 }
 
+// URLs are fetched one after the other; the first that fails fails the check.
 void CheckerSet::run_url(size_t i, size_t url, std::function<void(Result)> done) {
     auto& c = checks_[i];
     if (url >= c.urls.size())

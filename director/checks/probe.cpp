@@ -36,8 +36,8 @@ struct ProbeSocket {
 
     // Opens the socket for `t`: family, SO_MARK, SO_BINDTODEVICE, bind. Returns what failed.
     std::optional<std::string> open(const ProbeTarget& t);
-    // Ends the connection: a pooled socket goes back (disconnected with a RST); another one
-    // is closed, with a RST when `reset` (no FIN exchange, no TIME_WAIT per check).
+    // Ends the connection: a pooled socket goes back to the pool (see SocketPool::give);
+    // another one is closed, with a RST when `reset` (no FIN exchange, no TIME_WAIT per check).
     void release(const ProbeTarget& t, bool reset);
 
     tcp::socket sock;
@@ -86,6 +86,12 @@ std::optional<std::string> start_connect(tcp::socket& s, const tcp::endpoint& ep
     if (ec)
         return "connect: " + ec.message();
     return std::nullopt;
+}
+
+// What only a connect can fail with: how a write that waited for the connection tells.
+bool connect_error(const error_code& ec) {
+    return ec == asio::error::connection_refused || ec == asio::error::timed_out ||
+           ec == asio::error::host_unreachable || ec == asio::error::network_unreachable;
 }
 
 void ProbeSocket::release(const ProbeTarget& t, bool reset) {
@@ -266,7 +272,9 @@ struct HttpOp : ExchangeOp<HttpReply>, std::enable_shared_from_this<HttpOp> {
                 if (self->finished)
                     return;
                 if (ec)
-                    return self->fail((self->write_first ? "connect: " : "write: ") + ec.message());
+                    return self->fail(
+                        (self->write_first && connect_error(ec) ? "connect: " : "write: ") +
+                        ec.message());
                 self->stage = "response";
                 http::async_read(s, self->buf, self->parser, [self](error_code ec, size_t) {
                     // A TLS peer that closes without close_notify ends an EOF-delimited body.

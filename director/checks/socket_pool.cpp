@@ -26,8 +26,11 @@ void SocketPool::give(tcp::socket s, const tcp& protocol) {
     s.cancel(ignored);
     sockaddr unspec{};
     unspec.sa_family = AF_UNSPEC;
+    // Disconnected first also when it is closed next: a RST, not a FIN and a TIME_WAIT.
+    bool reusable = ::connect(s.native_handle(), &unspec, sizeof unspec) == 0;
     auto& same = protocol.family() == AF_INET6 ? v6_ : v4_;
-    if (idle() >= max_idle_ || ::connect(s.native_handle(), &unspec, sizeof unspec) != 0) {
+    if (!reusable || idle() >= max_idle_) {
+        s.set_option(boost::asio::socket_base::linger(true, 0), ignored);
         s.close(ignored);
         return;
     }

@@ -1,9 +1,14 @@
 // Idle TCP sockets kept for the next checks. A check that ends gives its socket back; the pool
-// disconnects it (connect() with AF_UNSPEC: a RST to a peer still connected, and the socket is
-// as new) and hands it to the next check of the same family. At thousands of checks a second
-// that spares each check socket(), close(), two epoll_ctl() and a FIONBIO, which together cost
-// more than the connect itself. Sockets with per-target options (SO_MARK, a device, a bound
-// address) are not pooled.
+// disconnects it (connect() with AF_UNSPEC: a RST to a peer still connected, nothing to one
+// that is not; the socket can connect again) and hands it to the next check of the same family.
+// At thousands of checks a second that spares each check socket(), close(), two epoll_ctl()
+// and a FIONBIO, which together cost more than the connect itself. Sockets with per-target
+// options (SO_MARK, a device, a bound address) are not pooled.
+//
+// A reused socket's next connection continues its sequence numbers (Linux picks a random ISN
+// only for a socket's first connect): whoever saw one check's SYN can guess the next ISN of
+// that socket, towards any real server. Forging a check's answer still takes spoofing the real
+// server's address to the director.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -274,15 +274,18 @@ void Daemon::apply(config::Config next) {
 // ago as it took; else it waits for that, together with whatever else changes meanwhile. The
 // loop so spends at most about half its time applying, and the checks in flight keep their
 // timing: applying each of a burst of changes alone made checks time out, and the new downs
-// more applies. Readiness reports are applied at once: their ack says the table has them.
+// more applies. The wait is capped at a second (a slow first apply must not hold the next down
+// long). Readiness reports are applied at once: their ack says the table has them.
 void Daemon::request_apply() {
     if (apply_pending_)
         return;
     apply_pending_ = true;
-    apply_timer_.expires_at(
-        std::max(std::chrono::steady_clock::now(), last_apply_end_ + last_apply_took_));
-    apply_timer_.async_wait([this](boost::system::error_code ec) {
-        if (!ec && apply_pending_)
+    auto wait =
+        std::min<std::chrono::steady_clock::duration>(last_apply_took_, std::chrono::seconds(1));
+    apply_timer_.expires_at(std::max(std::chrono::steady_clock::now(), last_apply_end_ + wait));
+    // A wait that ended just as apply_table() ran is queued already: the count tells it.
+    apply_timer_.async_wait([this, n = applies_](boost::system::error_code ec) {
+        if (!ec && apply_pending_ && n == applies_)
             apply_table();
     });
 }
@@ -290,6 +293,7 @@ void Daemon::request_apply() {
 void Daemon::apply_table() {
     apply_pending_ = false; // this apply includes whatever was waiting
     apply_timer_.cancel();
+    ++applies_;
     auto started = std::chrono::steady_clock::now();
     reconcile_table();
     last_apply_end_ = std::chrono::steady_clock::now();
@@ -465,6 +469,9 @@ void Daemon::reload() {
 
 void Daemon::stop_all() {
     sd_notify(0, "STOPPING=1");
+    // No apply after the checks are gone: it would put every down server back.
+    apply_pending_ = false;
+    apply_timer_.cancel();
     checkers_.reset();
     trackers_.clear();
     sync_.stop(backend_.get(), backend_kind_); // first: the instances' last transitions leave it be

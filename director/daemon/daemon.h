@@ -79,6 +79,7 @@ private:
     // Health changes are applied together (request_apply); the last apply's end and length.
     boost::asio::steady_timer apply_timer_;
     bool apply_pending_ = false;
+    uint64_t applies_ = 0; // apply_table() calls
     std::chrono::steady_clock::time_point last_apply_end_{};
     std::chrono::steady_clock::duration last_apply_took_{};
     std::unique_ptr<notify::ScriptRunner> runner_;

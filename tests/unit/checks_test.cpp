@@ -522,6 +522,11 @@ BOOST_AUTO_TEST_CASE(pooled_socket_is_reused_after_every_ending) {
         BOOST_TEST(r.status == 200);
         BOOST_TEST(!http_check(silent.endpoint(), false, 200ms).ok); // times out reading
         BOOST_TEST(pool->idle() == 1u);
+        // The request waits for the connection: a refusal is the connect's, not the write's.
+        r = http_check({asio::ip::address_v4::loopback(), closed_port()}, false, 2s);
+        BOOST_TEST(!r.ok);
+        BOOST_TEST(r.error.rfind("connect: ", 0) == 0, r.error);
+        BOOST_TEST(pool->idle() == 1u);
         r = http_check(tls_web.endpoint(), true, 2s);
         BOOST_TEST(r.ok);
         BOOST_TEST(r.status == 200);
