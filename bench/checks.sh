@@ -14,13 +14,17 @@
 # drops packets, and the checks that lose them fail. The driver runs alone on CPU 0; the nginx,
 # the lab's NAPI thread and the director's receive thread on CPU 1 (other hosts, another core).
 #
-# Usage (root): bench/checks.sh [tcp|http] [REAL_SERVERS] [SECONDS]
+# Usage (root): bench/checks.sh [--director] [tcp|http] [REAL_SERVERS] [SECONDS]
 #        (defaults: tcp, 10000, 20; build tree: $BUILD or build/)
+#        --director: the measured process is lvs-director itself rather than check_run: the
+#        same checks, plus its dataplane (nftables here, NAT, with conntrack in its namespace)
 #        bench/checks.sh --peer [options]: ours against keepalived's checker in the IPVS guest
 #        (bench/checks_peer.sh; keepalived's checker needs IPVS, which this host lacks)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 [ "${1:-}" = --peer ] && { shift; exec "$root/bench/checks_peer.sh" "$@"; }
+driver=check_run
+[ "${1:-}" = --director ] && { driver=lvs-director; shift; }
 . "$root/tests/lab/lab.sh"
 kind=${1:-tcp}
 total=${2:-10000}
@@ -57,9 +61,14 @@ for n in $(seq 1 $nodes); do
 done
 
 conf="$LAB_DIR/bench.conf"
+# One virtual server per real-server node: 2,500 real servers fit the nftables Maglev table.
 awk -v total="$total" -v nodes="$nodes" -v per="$per" -v base="$base" -v kind="$kind" 'BEGIN {
-    print "virtual_server 10.77.1.1 80 {\n    delay_loop 1\n    lb_kind NAT\n    protocol TCP"
     for (i = 0; i < total; i++) {
+        if (i % per == 0) {
+            if (i) print "}"
+            printf "virtual_server 10.77.1.%d 80 {\n    delay_loop 1\n    lb_kind NAT\n", 1 + i / per
+            print "    protocol TCP"
+        }
         printf "    real_server 10.77.0.%d %d {\n", 21 + int(i / per), base + i % per
         if (kind == "tcp")
             print "        TCP_CHECK {\n            connect_timeout 2\n            retry 0\n        }"
@@ -89,9 +98,15 @@ rx=$(napi_thread "$(lab_ns lb)" eth0) && lab_rx=$(napi_thread "$(lab_ns sw)" p-l
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 taskset -pc 1 "$rx" >/dev/null && taskset -pc 1 "$lab_rx" >/dev/null
-pid=$(lab_spawn lb checkrun taskset -c 0 "$RUN" "$conf")
-log="$LAB_DIR/checkrun.log"
-lab_wait 30 grep -q '^table' "$log" || { echo "check_run did not start"; cat "$log"; exit 1; }
+if [ "$driver" = check_run ]; then
+    pid=$(lab_spawn lb checkrun taskset -c 0 "$RUN" "$conf")
+    log="$LAB_DIR/checkrun.log" ready='^table' down='^change .* down'
+else
+    pid=$(lab_spawn lb director taskset -c 0 "$build/director/lvs-director" -n -l -f "$conf" \
+        -p "$LAB_DIR/director.pid")
+    log="$LAB_DIR/director.log" ready='changes applied' down=' is down ('
+fi
+lab_wait 60 grep -q "$ready" "$log" || { echo "$driver did not start"; cat "$log"; exit 1; }
 sleep 3 # first checks are spread over the first delay_loop
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 uticks() { awk '{print $14}' "/proc/$1/stat"; }
@@ -100,13 +115,13 @@ u0=$(uticks "$pid"); t0=$(ticks "$pid"); r0=$(ticks "$rx"); l0=$(ticks "$lab_rx"
 sleep "$window"
 u1=$(uticks "$pid"); t1=$(ticks "$pid"); r1=$(ticks "$rx"); l1=$(ticks "$lab_rx"); s1=$(date +%s.%N)
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
-downs=$(grep -c '^change .* down' "$log")
+downs=$(grep -c "$down" "$log")
 cpu=$(echo "scale=1; 100 * ($t1 - $t0) / $hz / ($s1 - $s0)" | bc)
 ucpu=$(echo "scale=1; 100 * ($u1 - $u0) / $hz / ($s1 - $s0)" | bc)
 rxcpu=$(echo "scale=1; 100 * ($r1 - $r0) / $hz / ($s1 - $s0)" | bc)
 labcpu=$(echo "scale=1; 100 * ($l1 - $l0) / $hz / ($s1 - $s0)" | bc)
 echo "checks: $total real servers, ${kind^^} at delay_loop 1, ${window} s window"
-echo "director CPU: ${cpu}% of one core (user ${ucpu}%; target < 25%), RSS ${rss} kB, servers marked down: $downs"
+echo "director CPU ($driver): ${cpu}% of one core (user ${ucpu}%; target < 25%), RSS ${rss} kB, servers marked down: $downs"
 echo "director's receive softirq (its veth's NAPI thread): ${rxcpu}% of one core"
 echo "real servers' side of the lab (their NAPI thread, not the director's): ${labcpu}% of one core"
 lab_stop "$pid"

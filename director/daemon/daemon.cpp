@@ -377,8 +377,12 @@ void Daemon::open_backend() {
     try {
         backend_ = dataplane::make_backend(kind, nft);
         backend_kind_ = kind;
-        log::info("dataplane: " + dataplane::str(kind) +
-                  (kind == dataplane::BackendKind::nftables ? " on " + nft.interface : ""));
+        std::string where;
+        if (kind == dataplane::BackendKind::nftables)
+            where = nft.interface.empty()
+                        ? " (no interface: no vrrp_instance, no default_interface)"
+                        : " on " + nft.interface;
+        log::info("dataplane: " + dataplane::str(kind) + where);
     } catch (const std::exception& e) {
         log::error("virtual_server blocks are configured but the " + dataplane::str(kind) +
                    " dataplane cannot be used: " + e.what() +
