@@ -7,15 +7,15 @@ namespace lvsd::director::checks {
 using tcp = boost::asio::ip::tcp;
 
 tcp::socket SocketPool::take(const tcp& protocol, boost::system::error_code& ec) {
-    auto& idle = protocol.family() == AF_INET6 ? v6_ : v4_;
+    auto& same = protocol.family() == AF_INET6 ? v6_ : v4_;
     ec = {};
-    if (idle.empty()) {
+    if (same.empty()) {
         tcp::socket s(io_);
         s.open(protocol, ec);
         return s;
     }
-    tcp::socket s = std::move(idle.back());
-    idle.pop_back();
+    tcp::socket s = std::move(same.back());
+    same.pop_back();
     return s;
 }
 
