@@ -77,7 +77,7 @@ CheckerSet::CheckerSet(asio::io_context& io, config::Config config, notify::Scri
                        OnChange on_change, CheckerSetOptions options)
     : io_(io), config_(std::move(config)), runner_(runner), on_change_(std::move(on_change)),
       options_(options), tls_(make_client_tls_context()),
-      sockets_(std::make_shared<SocketPool>(io)), alive_(std::make_shared<bool>(true)) {
+      probes_(std::make_shared<ProbeShared>(io)), alive_(std::make_shared<bool>(true)) {
     build();
 }
 
@@ -254,7 +254,7 @@ void CheckerSet::start() {
         return;
     running_ = true;
     for (size_t i = 0; i < checks_.size(); ++i) {
-        checks_[i].timer = std::make_unique<asio::steady_timer>(io_);
+        checks_[i].due = std::make_unique<Due>(*this, i);
         schedule(i, checks_[i].first_delay);
     }
 }
@@ -263,27 +263,13 @@ void CheckerSet::stop() {
     running_ = false;
     ++generation_;
     for (auto& c : checks_)
-        if (c.timer)
-            c.timer->cancel();
+        if (c.due)
+            c.due->cancel();
 }
 
 void CheckerSet::schedule(size_t i, Duration after) {
-    if (!running_)
-        return;
-    // Checks start on a 10 ms grid, so that the loop wakes once for all the checks due in a
-    // tick rather than once per check: 10,000 real servers at delay_loop 1 would otherwise be
-    // 10,000 wake-ups (and as many timer re-arms) a second, more than the checks themselves cost.
-    constexpr auto tick = std::chrono::milliseconds(10);
-    auto due = std::chrono::steady_clock::now() + after;
-    if (auto rem = due.time_since_epoch() % tick; rem != rem.zero())
-        due += tick - rem;
-    auto& t = *checks_[i].timer;
-    t.expires_at(due);
-    t.async_wait([this, alive = alive_, i, gen = generation_](boost::system::error_code ec) {
-        if (ec || !*alive || !running_ || gen != generation_)
-            return;
-        run(i);
-    });
+    if (running_)
+        probes_->timers.set(*checks_[i].due, GridTimers::Clock::now() + after);
 }
 
 void CheckerSet::run(size_t i) {
@@ -295,7 +281,7 @@ void CheckerSet::run(size_t i) {
     auto& c = checks_[i];
     switch (c.kind) {
     case CheckerKind::tcp:
-        tcp_probe(io_, c.target, std::move(done), sockets_);
+        tcp_probe(io_, c.target, std::move(done), probes_);
         break;
     case CheckerKind::http:
     case CheckerKind::ssl:
@@ -308,7 +294,7 @@ void CheckerSet::run(size_t i) {
                 done(r.ok ? agent_result(r.line, w)
                           : Result{false, std::nullopt, "agent: " + r.error});
             },
-            sockets_);
+            probes_);
         break;
     case CheckerKind::misc: {
         bool dynamic = c.misc->misc_dynamic;
@@ -348,7 +334,7 @@ void CheckerSet::run_url(size_t i, size_t url, std::function<void(Result)> done)
                 return done(Result{false, std::nullopt, u.request->request.path + ": " + *why});
             run_url(i, url + 1, std::move(done));
         },
-        sockets_);
+        probes_);
 }
 
 std::string CheckerSet::server_name(const RealServerRef& r) const {

@@ -8,15 +8,14 @@
 #include "director/checks/check_state.h"
 #include "director/checks/health_table.h"
 #include "director/checks/probe.h"
-#include "director/checks/socket_pool.h"
 #include "director/config/config.h"
 #include "director/notify/script_runner.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,6 +88,15 @@ private:
         std::vector<std::pair<int, int>> status_codes;
         std::string digest;
     };
+    // When a check runs next: an entry on the probes' grid (checks start on the 10 ms grid,
+    // one wake-up for all the checks due in a tick). Set only while running: stop() cancels
+    // every one, so fired() need not look.
+    struct Due : GridTimers::Entry {
+        Due(CheckerSet& s, size_t i) : set(s), index(i) {}
+        void fired() override { set.run(index); }
+        CheckerSet& set;
+        size_t index;
+    };
     struct Check {
         Check(CheckerId i, config::CheckerKind k, const Timing& t) : id(i), kind(k), state(t) {}
         CheckerId id;
@@ -101,7 +109,7 @@ private:
         int configured_weight = 1; // AGENT_CHECK: what NN% scales
         Duration first_delay{};
         bool log_all_failures = false;
-        std::unique_ptr<boost::asio::steady_timer> timer;
+        std::unique_ptr<Due> due; // from start()
     };
     struct Server {
         RealServerRef ref;
@@ -128,7 +136,7 @@ private:
     OnQuorum on_quorum_;
     CheckerSetOptions options_;
     boost::asio::ssl::context tls_;
-    std::shared_ptr<SocketPool> sockets_; // shared with the probes in flight
+    std::shared_ptr<ProbeShared> probes_; // shared with the probes in flight
     std::shared_ptr<bool> alive_;
     std::vector<Check> checks_;
     std::vector<Server> servers_;

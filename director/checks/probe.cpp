@@ -1,15 +1,13 @@
 #include "director/checks/probe.h"
 
-#include "director/checks/socket_pool.h"
+#include "director/checks/response_parser.h"
 
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
 
 #include <sys/socket.h>
@@ -28,11 +26,11 @@ using boost::system::error_code;
 
 namespace {
 
-// The socket of one probe: from the pool when there is one and the target sets no socket
-// options, else opened for it; given back or closed at the end.
+// The socket of one probe: from the pool when the target sets no socket options, else opened
+// for it; given back or closed at the end.
 struct ProbeSocket {
-    ProbeSocket(asio::io_context& io, std::shared_ptr<SocketPool> p)
-        : sock(io), pool(std::move(p)) {}
+    ProbeSocket(asio::io_context& io, std::shared_ptr<ProbeShared> s)
+        : sock(io), shared(std::move(s)) {}
 
     // Opens the socket for `t`: family, SO_MARK, SO_BINDTODEVICE, bind. Returns what failed.
     std::optional<std::string> open(const ProbeTarget& t);
@@ -41,14 +39,14 @@ struct ProbeSocket {
     void release(const ProbeTarget& t, bool reset);
 
     tcp::socket sock;
-    std::shared_ptr<SocketPool> pool;
+    std::shared_ptr<ProbeShared> shared;
     bool pooled = false;
 };
 
 std::optional<std::string> ProbeSocket::open(const ProbeTarget& t) {
     error_code ec;
-    if (pool && t.fwmark == 0 && t.bind_if.empty() && !t.bind) {
-        sock = pool->take(t.endpoint.protocol(), ec);
+    if (t.fwmark == 0 && t.bind_if.empty() && !t.bind) {
+        sock = shared->sockets.take(t.endpoint.protocol(), ec);
         pooled = !ec;
         return ec ? std::optional<std::string>("socket: " + ec.message()) : std::nullopt;
     }
@@ -97,42 +95,41 @@ bool connect_error(const error_code& ec) {
 void ProbeSocket::release(const ProbeTarget& t, bool reset) {
     error_code ignored;
     if (pooled)
-        return pool->give(std::move(sock), t.endpoint.protocol());
+        return shared->sockets.give(std::move(sock), t.endpoint.protocol());
     if (reset)
         sock.set_option(asio::socket_base::linger(true, 0), ignored);
     sock.close(ignored); // aborts whatever is pending
 }
 
-struct TcpOp : std::enable_shared_from_this<TcpOp> {
-    TcpOp(asio::io_context& io, std::shared_ptr<SocketPool> pool, ProbeTarget t,
+// A probe in flight always has an asio operation pending whose handler holds it, so it
+// outlives its deadline firing (GridTimers::Entry::fired).
+struct TcpOp : GridTimers::Entry, std::enable_shared_from_this<TcpOp> {
+    TcpOp(asio::io_context& io, std::shared_ptr<ProbeShared> shared, ProbeTarget t,
           std::function<void(Result)> cb)
-        : ps(io, std::move(pool)), timer(io), target(std::move(t)), done(std::move(cb)) {}
+        : ps(io, std::move(shared)), target(std::move(t)), done(std::move(cb)) {}
 
     void start() {
         if (auto err = ps.open(target))
-            return asio::post(timer.get_executor(),
+            return asio::post(ps.sock.get_executor(),
                               [self = shared_from_this(), e = *err] { self->finish(false, e); });
-        timer.expires_after(target.timeout);
-        timer.async_wait([self = shared_from_this()](error_code ec) {
-            if (!ec)
-                self->finish(false, "connect timed out");
-        });
+        ps.shared->timers.set(*this, GridTimers::Clock::now() + target.timeout);
         ps.sock.async_connect(target.endpoint, [self = shared_from_this()](error_code ec) {
             self->finish(!ec, ec ? "connect: " + ec.message() : "connected");
         });
     }
 
+    void fired() override { finish(false, "connect timed out"); }
+
     void finish(bool ok, const std::string& why) {
         if (finished)
             return;
         finished = true;
-        timer.cancel();
+        cancel();
         ps.release(target, true);
         done(Result{ok, std::nullopt, why});
     }
 
     ProbeSocket ps;
-    asio::steady_timer timer;
     ProbeTarget target;
     std::function<void(Result)> done;
     bool finished = false;
@@ -140,20 +137,15 @@ struct TcpOp : std::enable_shared_from_this<TcpOp> {
 
 // What the agent and HTTP probes share: the socket, the deadline over the whole exchange, the
 // connect, and one ending. Derived ops call begin() and implement connected().
-template <class Reply> struct ExchangeOp {
-    ExchangeOp(asio::io_context& io, std::shared_ptr<SocketPool> pool, ProbeTarget t,
+template <class Reply> struct ExchangeOp : GridTimers::Entry {
+    ExchangeOp(asio::io_context& io, std::shared_ptr<ProbeShared> shared, ProbeTarget t,
                std::function<void(Reply)> cb)
-        : ps(io, std::move(pool)), sock(ps.sock), timer(io), target(std::move(t)),
-          done(std::move(cb)) {}
+        : ps(io, std::move(shared)), sock(ps.sock), target(std::move(t)), done(std::move(cb)) {}
 
     template <class Self> static void begin(const std::shared_ptr<Self>& self) {
         if (auto err = self->ps.open(self->target))
             return asio::post(self->sock.get_executor(), [self, e = *err] { self->fail(e); });
-        self->timer.expires_after(self->target.timeout);
-        self->timer.async_wait([self](error_code ec) {
-            if (!ec)
-                self->fail(std::string(self->stage) + " timed out");
-        });
+        self->ps.shared->timers.set(*self, GridTimers::Clock::now() + self->target.timeout);
         if (self->write_first) {
             if (auto err = start_connect(self->sock, self->target.endpoint))
                 return asio::post(self->sock.get_executor(), [self, e = *err] { self->fail(e); });
@@ -168,6 +160,8 @@ template <class Reply> struct ExchangeOp {
         });
     }
 
+    void fired() override { fail(std::string(stage) + " timed out"); }
+
     void fail(const std::string& why) {
         Reply r;
         r.error = why;
@@ -178,14 +172,13 @@ template <class Reply> struct ExchangeOp {
         if (finished)
             return;
         finished = true;
-        timer.cancel();
+        this->cancel();
         ps.release(target, reset_on_close); // no TLS shutdown to wait for
         done(std::move(r));
     }
 
     ProbeSocket ps;
     tcp::socket& sock; // ps.sock
-    asio::steady_timer timer;
     ProbeTarget target;
     std::function<void(Reply)> done;
     const char* stage = "connect"; // what a timeout interrupted
@@ -196,9 +189,9 @@ template <class Reply> struct ExchangeOp {
 };
 
 struct AgentOp : ExchangeOp<AgentReply>, std::enable_shared_from_this<AgentOp> {
-    AgentOp(asio::io_context& io, std::shared_ptr<SocketPool> pool, ProbeTarget t, size_t limit,
+    AgentOp(asio::io_context& io, std::shared_ptr<ProbeShared> shared, ProbeTarget t, size_t limit,
             std::function<void(AgentReply)> cb)
-        : ExchangeOp(io, std::move(pool), std::move(t), std::move(cb)), line_limit(limit) {
+        : ExchangeOp(io, std::move(shared), std::move(t), std::move(cb)), line_limit(limit) {
         reset_on_close = true; // the agent has said its line; nothing to close politely
     }
 
@@ -233,10 +226,11 @@ struct AgentOp : ExchangeOp<AgentReply>, std::enable_shared_from_this<AgentOp> {
 };
 
 struct HttpOp : ExchangeOp<HttpReply>, std::enable_shared_from_this<HttpOp> {
-    HttpOp(asio::io_context& io, std::shared_ptr<SocketPool> pool, ssl::context& ctx, ProbeTarget t,
-           std::shared_ptr<const PreparedRequest> r, std::function<void(HttpReply)> cb)
-        : ExchangeOp(io, std::move(pool), std::move(t), std::move(cb)), prepared(std::move(r)),
-          request(prepared->request) {
+    HttpOp(asio::io_context& io, std::shared_ptr<ProbeShared> shared, ssl::context& ctx,
+           ProbeTarget t, std::shared_ptr<const PreparedRequest> r,
+           std::function<void(HttpReply)> cb)
+        : ExchangeOp(io, std::move(shared), std::move(t), std::move(cb)), prepared(std::move(r)),
+          request(prepared->request), parser(request.digest, request.body_limit) {
         if (request.tls)
             tls = std::make_unique<ssl::stream<tcp::socket&>>(sock, ctx);
         write_first = !request.tls;
@@ -245,7 +239,6 @@ struct HttpOp : ExchangeOp<HttpReply>, std::enable_shared_from_this<HttpOp> {
     void start() { begin(shared_from_this()); }
 
     void connected() {
-        parser.body_limit(request.body_limit);
         if (!tls)
             return send(sock);
         if (!request.sni.empty())
@@ -276,30 +269,28 @@ struct HttpOp : ExchangeOp<HttpReply>, std::enable_shared_from_this<HttpOp> {
                         (self->write_first && connect_error(ec) ? "connect: " : "write: ") +
                         ec.message());
                 self->stage = "response";
-                http::async_read(s, self->buf, self->parser, [self](error_code ec, size_t) {
-                    // A TLS peer that closes without close_notify ends an EOF-delimited body.
-                    if (ec == ssl::error::stream_truncated && !self->parser.is_done()) {
-                        ec = {};
-                        self->parser.put_eof(ec);
-                    }
-                    if (ec == http::error::body_limit)
-                        return self->fail("body larger than " +
-                                          std::to_string(self->request.body_limit) + " bytes");
-                    if (ec)
-                        return self->fail("read: " + ec.message());
-                    self->complete();
-                });
+                http::async_read(s, self->buf, self->parser,
+                                 [self](error_code ec, size_t) { self->response_read(ec); });
             });
     }
 
-    void complete() {
+    void response_read(error_code ec) {
+        if (finished)
+            return;
+        // A TLS peer that closes without close_notify ends an EOF-delimited body.
+        if (ec == ssl::error::stream_truncated && !parser.is_done()) {
+            ec = {};
+            parser.put_eof(ec);
+        }
+        if (ec == http::error::body_limit)
+            return fail("body larger than " + std::to_string(request.body_limit) + " bytes");
+        if (ec)
+            return fail("read: " + ec.message());
         HttpReply r;
         r.ok = true;
-        const auto& res = parser.get();
-        r.status = res.result_int();
-        r.body_size = res.body().size();
-        if (request.digest)
-            r.digest = md5_hex(res.body());
+        r.status = parser.status();
+        r.body_size = parser.body_size();
+        r.digest = parser.digest();
         finish(std::move(r));
     }
 
@@ -307,19 +298,25 @@ struct HttpOp : ExchangeOp<HttpReply>, std::enable_shared_from_this<HttpOp> {
     std::shared_ptr<const PreparedRequest> prepared;
     const HttpRequest& request; // prepared->request
     beast::flat_buffer buf;
-    http::response_parser<http::string_body> parser;
+    ResponseParser parser;
 };
+
+// A probe on its own (a test, lvs-genhash) gets a pool and a grid of its own.
+std::shared_ptr<ProbeShared> own(asio::io_context& io, std::shared_ptr<ProbeShared> shared) {
+    return shared ? std::move(shared) : std::make_shared<ProbeShared>(io);
+}
 
 } // namespace
 
 void tcp_probe(asio::io_context& io, const ProbeTarget& target, std::function<void(Result)> done,
-               std::shared_ptr<SocketPool> pool) {
-    std::make_shared<TcpOp>(io, std::move(pool), target, std::move(done))->start();
+               std::shared_ptr<ProbeShared> shared) {
+    std::make_shared<TcpOp>(io, own(io, std::move(shared)), target, std::move(done))->start();
 }
 
 void agent_probe(asio::io_context& io, const ProbeTarget& target, size_t line_limit,
-                 std::function<void(AgentReply)> done, std::shared_ptr<SocketPool> pool) {
-    std::make_shared<AgentOp>(io, std::move(pool), target, line_limit, std::move(done))->start();
+                 std::function<void(AgentReply)> done, std::shared_ptr<ProbeShared> shared) {
+    std::make_shared<AgentOp>(io, own(io, std::move(shared)), target, line_limit, std::move(done))
+        ->start();
 }
 
 PreparedRequest::PreparedRequest(HttpRequest r) : request(std::move(r)) {
@@ -338,41 +335,23 @@ PreparedRequest::PreparedRequest(HttpRequest r) : request(std::move(r)) {
 
 void http_probe(asio::io_context& io, ssl::context& tls_context, const ProbeTarget& target,
                 std::shared_ptr<const PreparedRequest> request, std::function<void(HttpReply)> done,
-                std::shared_ptr<SocketPool> pool) {
-    std::make_shared<HttpOp>(io, std::move(pool), tls_context, target, std::move(request),
-                             std::move(done))
+                std::shared_ptr<ProbeShared> shared) {
+    std::make_shared<HttpOp>(io, own(io, std::move(shared)), tls_context, target,
+                             std::move(request), std::move(done))
         ->start();
 }
 
 void http_probe(asio::io_context& io, ssl::context& tls_context, const ProbeTarget& target,
                 const HttpRequest& request, std::function<void(HttpReply)> done,
-                std::shared_ptr<SocketPool> pool) {
+                std::shared_ptr<ProbeShared> shared) {
     http_probe(io, tls_context, target, std::make_shared<const PreparedRequest>(request),
-               std::move(done), std::move(pool));
+               std::move(done), std::move(shared));
 }
 
 ssl::context make_client_tls_context() {
     ssl::context ctx(ssl::context::tls_client);
     ctx.set_verify_mode(ssl::verify_none);
     return ctx;
-}
-
-std::string md5_hex(std::string_view data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_md5(), nullptr) != 1 ||
-        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
-        EVP_DigestFinal_ex(ctx.get(), md, &len) != 1)
-        return {};
-    static const char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(len * 2);
-    for (unsigned i = 0; i < len; ++i) {
-        out += hex[md[i] >> 4];
-        out += hex[md[i] & 0xf];
-    }
-    return out;
 }
 
 } // namespace lvsd::director::checks

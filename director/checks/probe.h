@@ -4,6 +4,8 @@
 #pragma once
 
 #include "director/checks/check_state.h"
+#include "director/checks/grid_timers.h"
+#include "director/checks/socket_pool.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,8 +20,6 @@
 
 namespace lvsd::director::checks {
 
-class SocketPool;
-
 struct ProbeTarget {
     boost::asio::ip::tcp::endpoint endpoint;
     std::optional<boost::asio::ip::tcp::endpoint> bind; // bindto / bind_port
@@ -28,12 +28,18 @@ struct ProbeTarget {
     Duration timeout = std::chrono::seconds(5);         // the whole probe
 };
 
-// Each probe takes its socket from `pool` when given one (and the target sets no socket
-// options) and gives it back at the end; without a pool it opens and closes its own.
+// What the probes of a checker set share: idle sockets, and the grid their deadlines are on.
+// A probe that is given none makes its own, and ends its connection as pooled probes do: with
+// a RST (SocketPool::give).
+struct ProbeShared {
+    explicit ProbeShared(boost::asio::io_context& io) : sockets(io), timers(io) {}
+    SocketPool sockets; // targets that set no socket options take theirs from here
+    GridTimers timers;
+};
 
 // Connects and closes: ok when the connection was accepted in time.
 void tcp_probe(boost::asio::io_context& io, const ProbeTarget& target,
-               std::function<void(Result)> done, std::shared_ptr<SocketPool> pool = nullptr);
+               std::function<void(Result)> done, std::shared_ptr<ProbeShared> shared = nullptr);
 
 // AGENT_CHECK: connects and reads one line of agent-check text (HAProxy's protocol), at most
 // `line_limit` bytes; a peer that closes after an unterminated line has said that line.
@@ -43,7 +49,8 @@ struct AgentReply {
     std::string error; // !ok: why not
 };
 void agent_probe(boost::asio::io_context& io, const ProbeTarget& target, size_t line_limit,
-                 std::function<void(AgentReply)> done, std::shared_ptr<SocketPool> pool = nullptr);
+                 std::function<void(AgentReply)> done,
+                 std::shared_ptr<ProbeShared> shared = nullptr);
 
 struct HttpRequest {
     std::string path = "/";
@@ -75,15 +82,12 @@ struct PreparedRequest {
 // One GET. `tls_context` is used for tls requests only and must outlive the probe.
 void http_probe(boost::asio::io_context& io, boost::asio::ssl::context& tls_context,
                 const ProbeTarget& target, std::shared_ptr<const PreparedRequest> request,
-                std::function<void(HttpReply)> done, std::shared_ptr<SocketPool> pool = nullptr);
+                std::function<void(HttpReply)> done, std::shared_ptr<ProbeShared> shared = nullptr);
 void http_probe(boost::asio::io_context& io, boost::asio::ssl::context& tls_context,
                 const ProbeTarget& target, const HttpRequest& request,
-                std::function<void(HttpReply)> done, std::shared_ptr<SocketPool> pool = nullptr);
+                std::function<void(HttpReply)> done, std::shared_ptr<ProbeShared> shared = nullptr);
 
 // A client context as keepalived's SSL_GET uses it: any TLS version, no certificate checks.
 boost::asio::ssl::context make_client_tls_context();
-
-// Lower-case hex MD5 (OpenSSL EVP).
-std::string md5_hex(std::string_view data);
 
 } // namespace lvsd::director::checks

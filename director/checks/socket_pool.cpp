@@ -14,8 +14,8 @@ tcp::socket SocketPool::take(const tcp& protocol, boost::system::error_code& ec)
         s.open(protocol, ec);
         return s;
     }
-    tcp::socket s = std::move(same.back());
-    same.pop_back();
+    tcp::socket s = std::move(same.front());
+    same.pop_front();
     return s;
 }
 

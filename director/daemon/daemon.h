@@ -69,7 +69,9 @@ private:
 
     DaemonOptions opts_;
     config::Config config_;
-    boost::asio::io_context io_;
+    // One thread runs it: asio then queues what a handler posts or cancels for this same
+    // thread, rather than waking its reactor with an epoll_ctl each time.
+    boost::asio::io_context io_{1};
     boost::asio::signal_set signals_;
     net::RouteSocket rt_;
     vrrp::Announcer announcer_;

@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
     if (diags.has_errors())
         return 2;
 
-    boost::asio::io_context io;
+    boost::asio::io_context io{1}; // one thread, as the director's
     notify::ScriptRunner runner(io, cfg.global_defs);
     auto start = std::chrono::steady_clock::now();
     auto ms = [&] {

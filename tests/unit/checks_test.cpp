@@ -10,8 +10,11 @@
 #include "director/checks/agent_text.h"
 #include "director/checks/check_state.h"
 #include "director/checks/checker_set.h"
+#include "director/checks/grid_timers.h"
 #include "director/checks/health_table.h"
+#include "director/checks/md5.h"
 #include "director/checks/probe.h"
+#include "director/checks/response_parser.h"
 #include "director/checks/socket_pool.h"
 #include "director/config/parser.h"
 #include "director/notify/script_runner.h"
@@ -380,6 +383,71 @@ BOOST_AUTO_TEST_CASE(md5_of_known_strings) {
                "9e107d9d372bb6826bd81d3542a419d6");
 }
 
+BOOST_AUTO_TEST_CASE(md5_fed_in_pieces_is_the_digest_of_the_whole) {
+    Md5 m;
+    m.update("The quick brown fox ");
+    BOOST_TEST(m.hex() == md5_hex("The quick brown fox "));
+    m.update("jumps over the lazy dog");
+    BOOST_TEST(m.hex() == "9e107d9d372bb6826bd81d3542a419d6");
+}
+
+namespace {
+// Feeds `wire` to `p` `step` bytes at a time, as reads would; returns the last error.
+boost::system::error_code feed(ResponseParser& p, std::string_view wire, size_t step) {
+    std::string pending;
+    boost::system::error_code ec;
+    for (size_t at = 0; at < wire.size() && !p.is_done(); at += step) {
+        pending += wire.substr(at, step);
+        size_t used = p.put(asio::buffer(pending), ec);
+        pending.erase(0, used);
+        if (ec == beast::http::error::need_more)
+            ec = {};
+        else if (ec)
+            return ec;
+        while (!ec && !pending.empty() && !p.is_done()) { // the body after the header
+            used = p.put(asio::buffer(pending), ec);
+            pending.erase(0, used);
+            if (ec == beast::http::error::need_more || used == 0) {
+                ec = {};
+                break;
+            }
+        }
+    }
+    if (!ec && !p.is_done())
+        p.put_eof(ec);
+    return ec;
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(response_parser_keeps_status_length_and_digest_only) {
+    const std::string plain = "HTTP/1.1 503 Service Unavailable\r\nServer: x\r\n"
+                              "Content-Length: 6\r\nX-Long: " +
+                              std::string(3000, 'v') + "\r\n\r\nhello\n";
+    const std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                "3\r\nhel\r\n3;ext=1\r\nlo\n\r\n0\r\n\r\n";
+    const std::string until_close = "HTTP/1.0 200 OK\r\n\r\nhello\n";
+    for (size_t step : {size_t(1), size_t(7), size_t(100000)}) {
+        for (const auto* wire : {&plain, &chunked, &until_close}) {
+            ResponseParser p(true, 1024);
+            BOOST_TEST(!feed(p, *wire, step));
+            BOOST_TEST(p.is_done());
+            BOOST_TEST(p.status() == (wire == &plain ? 503 : 200));
+            BOOST_TEST(p.body_size() == 6u);
+            BOOST_TEST(p.digest() == md5_hex("hello\n"));
+        }
+    }
+    ResponseParser no_digest(false, 1024);
+    BOOST_TEST(!feed(no_digest, plain, 100000));
+    BOOST_TEST(no_digest.digest().empty());
+    // Longer than the limit: an error, whether the length is announced or not.
+    ResponseParser small(true, 5);
+    BOOST_TEST((feed(small, plain, 100000) == beast::http::error::body_limit));
+    ResponseParser small_chunks(true, 5);
+    BOOST_TEST((feed(small_chunks, chunked, 1) == beast::http::error::body_limit));
+    ResponseParser garbage(true, 1024);
+    BOOST_TEST(feed(garbage, "HTTP/1.1 2x0 OK\r\n\r\n", 100000));
+}
+
 // ---- health → table ----
 
 namespace {
@@ -485,19 +553,63 @@ BOOST_AUTO_TEST_CASE(tcp_probe_up_refused_and_bounded) {
     BOOST_TEST_MESSAGE(r->reason);
 }
 
+// Grid timers fire in time order, not before their time and at most a tick or so after it;
+// a cancelled, re-set or destroyed entry fires only as it last stood.
+BOOST_AUTO_TEST_CASE(grid_timers_fire_in_order_and_honour_cancels) {
+    asio::io_context io;
+    GridTimers timers(io);
+    using Clock = GridTimers::Clock;
+    std::vector<std::pair<int, Clock::duration>> fired;
+    auto start = Clock::now();
+    struct Probe : GridTimers::Entry {
+        Probe(int n, std::vector<std::pair<int, Clock::duration>>& f, Clock::time_point s)
+            : id(n), out(f), from(s) {}
+        void fired() override { out.emplace_back(id, Clock::now() - from); }
+        int id;
+        std::vector<std::pair<int, Clock::duration>>& out;
+        Clock::time_point from;
+    };
+    Probe a(1, fired, start), b(2, fired, start), c(3, fired, start), d(4, fired, start);
+    auto gone = std::make_unique<Probe>(5, fired, start);
+    timers.set(b, start + 60ms);
+    timers.set(a, start + 20ms);
+    timers.set(c, start + 40ms);
+    timers.set(d, start + 30ms);
+    timers.set(*gone, start + 10ms);
+    timers.set(c, start + 90ms); // moved later
+    d.cancel();
+    gone.reset();
+    BOOST_TEST(a.pending());
+    BOOST_TEST(!d.pending());
+    BOOST_REQUIRE(run_until(
+        io, [&] { return fired.size() == 3; }, 2s));
+    io.restart();
+    io.run_for(50ms);
+    BOOST_REQUIRE(fired.size() == 3u);
+    BOOST_TEST(fired[0].first == 1);
+    BOOST_TEST(fired[1].first == 2);
+    BOOST_TEST(fired[2].first == 3);
+    for (auto [id, at] : fired) {
+        auto due = id == 1 ? 20ms : id == 2 ? 60ms : 90ms;
+        BOOST_TEST((at >= due), "entry " << id);
+        BOOST_TEST((at < due + 200ms), "entry " << id);
+    }
+    BOOST_TEST(!a.pending());
+}
+
 // One pooled socket serves check after check, whatever the last one ended with: a connection
 // (reset), a refusal, a timeout with a read pending, a TLS exchange.
 BOOST_AUTO_TEST_CASE(pooled_socket_is_reused_after_every_ending) {
     asio::io_context io;
     auto ctx = make_client_tls_context();
-    auto pool = std::make_shared<SocketPool>(io);
+    auto shared = std::make_shared<ProbeShared>(io);
     TestServer silent(io, TestServer::Mode::silent);
     TestServer web(io, TestServer::Mode::respond);
     TestServer tls_web(io, TestServer::Mode::respond, true);
     auto tcp_check = [&](tcp::endpoint ep) {
         std::optional<Result> r;
         tcp_probe(
-            io, target(ep), [&](Result x) { r = x; }, pool);
+            io, target(ep), [&](Result x) { r = x; }, shared);
         BOOST_REQUIRE(run_until(
             io, [&] { return r.has_value(); }, 5s));
         return *r;
@@ -507,30 +619,30 @@ BOOST_AUTO_TEST_CASE(pooled_socket_is_reused_after_every_ending) {
         HttpRequest req;
         req.tls = tls;
         http_probe(
-            io, ctx, target(ep, timeout), req, [&](const HttpReply& x) { r = x; }, pool);
+            io, ctx, target(ep, timeout), req, [&](const HttpReply& x) { r = x; }, shared);
         BOOST_REQUIRE(run_until(
             io, [&] { return r.has_value(); }, 5s));
         return *r;
     };
     for (int round = 0; round < 2; ++round) {
         BOOST_TEST(tcp_check(silent.endpoint()).ok);
-        BOOST_TEST(pool->idle() == 1u);
+        BOOST_TEST(shared->sockets.idle() == 1u);
         BOOST_TEST(!tcp_check({asio::ip::address_v4::loopback(), closed_port()}).ok);
-        BOOST_TEST(pool->idle() == 1u);
+        BOOST_TEST(shared->sockets.idle() == 1u);
         auto r = http_check(web.endpoint(), false, 2s);
         BOOST_TEST(r.ok);
         BOOST_TEST(r.status == 200);
         BOOST_TEST(!http_check(silent.endpoint(), false, 200ms).ok); // times out reading
-        BOOST_TEST(pool->idle() == 1u);
+        BOOST_TEST(shared->sockets.idle() == 1u);
         // The request waits for the connection: a refusal is the connect's, not the write's.
         r = http_check({asio::ip::address_v4::loopback(), closed_port()}, false, 2s);
         BOOST_TEST(!r.ok);
         BOOST_TEST(r.error.rfind("connect: ", 0) == 0, r.error);
-        BOOST_TEST(pool->idle() == 1u);
+        BOOST_TEST(shared->sockets.idle() == 1u);
         r = http_check(tls_web.endpoint(), true, 2s);
         BOOST_TEST(r.ok);
         BOOST_TEST(r.status == 200);
-        BOOST_TEST(pool->idle() == 1u);
+        BOOST_TEST(shared->sockets.idle() == 1u);
     }
     BOOST_TEST(web.requests == 2);
 }
