@@ -14,8 +14,11 @@
 # drops packets, and the checks that lose them fail. The driver runs alone on CPU 0; the nginx,
 # the lab's NAPI thread and the director's receive thread on CPU 1 (other hosts, another core).
 #
-# Usage (root): bench/checks.sh [--director] [tcp|http] [REAL_SERVERS] [SECONDS]
+# Usage (root): bench/checks.sh [--director] [--reps N] [tcp|http] [REAL_SERVERS] [SECONDS]
 #        (defaults: tcp, 10000, 20; build tree: $BUILD or build/)
+#        --reps N: N windows one after the other on the same lab, each printed, then the
+#        median; on a shared VM the figures drift by several points over minutes, so one
+#        window says little (and two builds compare only in alternation)
 #        --director: the measured process is lvs-director itself rather than check_run: the
 #        same checks, plus its dataplane (nftables here, NAT, with conntrack in its namespace)
 #        bench/checks.sh --peer [options]: ours against keepalived's checker in the IPVS guest
@@ -25,6 +28,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 [ "${1:-}" = --peer ] && { shift; exec "$root/bench/checks_peer.sh" "$@"; }
 driver=check_run
 [ "${1:-}" = --director ] && { driver=lvs-director; shift; }
+reps=1
+[ "${1:-}" = --reps ] && { reps=${2:?--reps N}; shift 2; }
 . "$root/tests/lab/lab.sh"
 kind=${1:-tcp}
 total=${2:-10000}
@@ -111,17 +116,25 @@ sleep 3 # first checks are spread over the first delay_loop
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 uticks() { awk '{print $14}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
-u0=$(uticks "$pid"); t0=$(ticks "$pid"); r0=$(ticks "$rx"); l0=$(ticks "$lab_rx"); s0=$(date +%s.%N)
-sleep "$window"
-u1=$(uticks "$pid"); t1=$(ticks "$pid"); r1=$(ticks "$rx"); l1=$(ticks "$lab_rx"); s1=$(date +%s.%N)
-rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
-downs=$(grep -c "$down" "$log")
-cpu=$(echo "scale=1; 100 * ($t1 - $t0) / $hz / ($s1 - $s0)" | bc)
-ucpu=$(echo "scale=1; 100 * ($u1 - $u0) / $hz / ($s1 - $s0)" | bc)
-rxcpu=$(echo "scale=1; 100 * ($r1 - $r0) / $hz / ($s1 - $s0)" | bc)
-labcpu=$(echo "scale=1; 100 * ($l1 - $l0) / $hz / ($s1 - $s0)" | bc)
-echo "checks: $total real servers, ${kind^^} at delay_loop 1, ${window} s window"
-echo "director CPU ($driver): ${cpu}% of one core (user ${ucpu}%; target < 25%), RSS ${rss} kB, servers marked down: $downs"
-echo "director's receive softirq (its veth's NAPI thread): ${rxcpu}% of one core"
-echo "real servers' side of the lab (their NAPI thread, not the director's): ${labcpu}% of one core"
+pct() { echo "scale=1; 100 * ($2 - $1) / $hz / ($s1 - $s0)" | bc; }
+cpus=() ucpus=()
+for ((rep = 1; rep <= reps; rep++)); do
+    u0=$(uticks "$pid"); t0=$(ticks "$pid"); r0=$(ticks "$rx"); l0=$(ticks "$lab_rx")
+    s0=$(date +%s.%N)
+    sleep "$window"
+    u1=$(uticks "$pid"); t1=$(ticks "$pid"); r1=$(ticks "$rx"); l1=$(ticks "$lab_rx")
+    s1=$(date +%s.%N)
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+    downs=$(grep -c "$down" "$log")
+    cpu=$(pct "$t0" "$t1") ucpu=$(pct "$u0" "$u1")
+    cpus+=("$cpu") ucpus+=("$ucpu")
+    [ "$reps" -gt 1 ] && echo "window $rep of $reps:"
+    echo "checks: $total real servers, ${kind^^} at delay_loop 1, ${window} s window"
+    echo "director CPU ($driver): ${cpu}% of one core (user ${ucpu}%; target < 25%), RSS ${rss} kB, servers marked down: $downs"
+    echo "director's receive softirq (its veth's NAPI thread): $(pct "$r0" "$r1")% of one core"
+    echo "real servers' side of the lab (their NAPI thread, not the director's): $(pct "$l0" "$l1")% of one core"
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+[ "$reps" -gt 1 ] &&
+    echo "median over $reps windows: director CPU $(median "${cpus[@]}")% of one core (user $(median "${ucpus[@]}")%), servers marked down: $downs"
 lab_stop "$pid"
