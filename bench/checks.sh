@@ -17,8 +17,8 @@
 # Usage (root): bench/checks.sh [--director] [--reps N] [tcp|http] [REAL_SERVERS] [SECONDS]
 #        (defaults: tcp, 10000, 20; build tree: $BUILD or build/)
 #        --reps N: N windows one after the other on the same lab, each printed, then the
-#        median; on a shared VM the figures drift by several points over minutes, so one
-#        window says little (and two builds compare only in alternation)
+#        median. Windows of one run agree closely, runs differ by several points (the lab as
+#        set up that time, or the host), so compare builds over several runs, in alternation
 #        --director: the measured process is lvs-director itself rather than check_run: the
 #        same checks, plus its dataplane (nftables here, NAT, with conntrack in its namespace)
 #        bench/checks.sh --peer [options]: ours against keepalived's checker in the IPVS guest
