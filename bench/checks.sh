@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CPU of the health checkers: 10,000 real servers (4 namespaces, one nginx each listening on
-# 2,500 ports) checked with TCP_CHECK (or HTTP_GET) at delay_loop 1 by tests/tools/check_run,
+# 2,500 ports; with --dr on 2,500 addresses) checked with TCP_CHECK (or HTTP_GET) at delay_loop 1 by tests/tools/check_run,
 # which runs CheckerSet exactly as the director will. Prints the driver's CPU over a window, as a
 # percentage of one core (issue 6 target: under 25 %), and how many checks failed.
 #
@@ -14,13 +14,16 @@
 # drops packets, and the checks that lose them fail. The driver runs alone on CPU 0; the nginx,
 # the lab's NAPI thread and the director's receive thread on CPU 1 (other hosts, another core).
 #
-# Usage (root): bench/checks.sh [--director] [--reps N] [tcp|http] [REAL_SERVERS] [SECONDS]
+# Usage (root): bench/checks.sh [--director] [--dr] [--reps N] [tcp|http] [REAL_SERVERS] [SECONDS]
 #        (defaults: tcp, 10000, 20; build tree: $BUILD or build/)
 #        --reps N: N windows one after the other on the same lab, each printed, then the
 #        median. Windows of one run agree closely, runs differ by several points (the lab as
 #        set up that time, or the host), so compare builds over several runs, in alternation
 #        --director: the measured process is lvs-director itself rather than check_run: the
 #        same checks, plus its dataplane (nftables here, NAT, with conntrack in its namespace)
+#        --dr: the recipe's shape: lb_kind DR, each real server an address of its own on port
+#        80 (a node takes its 2,500 as one local route, nginx listens once). The nftables DR
+#        dataplane is stateless: no conntrack in the director's namespace, as with IPVS
 #        bench/checks.sh --peer [options]: ours against keepalived's checker in the IPVS guest
 #        (bench/checks_peer.sh; keepalived's checker needs IPVS, which this host lacks)
 set -uo pipefail
@@ -28,6 +31,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 [ "${1:-}" = --peer ] && { shift; exec "$root/bench/checks_peer.sh" "$@"; }
 driver=check_run
 [ "${1:-}" = --director ] && { driver=lvs-director; shift; }
+method=NAT
+[ "${1:-}" = --dr ] && { method=DR; shift; }
 reps=1
 [ "${1:-}" = --reps ] && { reps=${2:?--reps N}; shift 2; }
 . "$root/tests/lab/lab.sh"
@@ -40,12 +45,20 @@ RUN=$build/tests/tools/check_run
 case $kind in tcp | http) ;; *) echo "kind: tcp or http"; exit 2 ;; esac
 nodes=4
 per=$(((total + nodes - 1) / nodes))
+[ "$method" = DR ] && [ "$per" -gt 4000 ] && { echo "--dr: at most 16,000 real servers"; exit 2; }
 base=20000
 
+rs_net() { echo "10.78.$((16 * ($1 - 1))).0/20"; }
 lab_init
 lab_node lb 10.77.0.10/24
 for n in $(seq 1 $nodes); do
     lab_node "n$n" "10.77.0.$((20 + n))/24"
+    if [ "$method" = DR ]; then
+        # Node n answers on a /20 of its own; its real server j is address 1 + j % 250 in the
+        # /24 number j / 250 of it.
+        lab_exec "n$n" ip route add local "$(rs_net "$n")" dev lo
+        lab_exec lb ip route add "$(rs_net "$n")" via "10.77.0.$((20 + n))"
+    fi
     d="$LAB_DIR/nginx-n$n"
     mkdir -p "$d"
     {
@@ -55,26 +68,39 @@ for n in $(seq 1 $nodes); do
         echo "http { access_log off; client_body_temp_path $d/body; proxy_temp_path $d/proxy;"
         echo "  fastcgi_temp_path $d/fastcgi; uwsgi_temp_path $d/uwsgi; scgi_temp_path $d/scgi;"
         echo "  server {"
-        for ((p = base; p < base + per; p++)); do echo "    listen $p;"; done
+        if [ "$method" = DR ]; then
+            echo "    listen 80;"
+        else
+            for ((p = base; p < base + per; p++)); do echo "    listen $p;"; done
+        fi
         echo "    location / { return 200 \"ok\\n\"; }"
         echo "  }"
         echo "}"
     } >"$d/nginx.conf"
     lab_spawn "n$n" "nginx-n$n" taskset -c 1 nginx -c "$d/nginx.conf" >/dev/null
-    lab_wait 20 lab_exec "n$n" bash -c "exec 3<>/dev/tcp/127.0.0.1/$((base + per - 1))" ||
+    probe_port=$((base + per - 1))
+    [ "$method" = DR ] && probe_port=80
+    lab_wait 20 lab_exec "n$n" bash -c "exec 3<>/dev/tcp/127.0.0.1/$probe_port" ||
         { echo "nginx in n$n did not start"; cat "$d/error.log"; exit 1; }
 done
 
 conf="$LAB_DIR/bench.conf"
 # One virtual server per real-server node: 2,500 real servers fit the nftables Maglev table.
-awk -v total="$total" -v nodes="$nodes" -v per="$per" -v base="$base" -v kind="$kind" 'BEGIN {
+awk -v total="$total" -v nodes="$nodes" -v per="$per" -v base="$base" -v kind="$kind" \
+    -v method="$method" 'BEGIN {
+    if (method == "DR")
+        print "global_defs {\n    default_interface eth0\n}"
     for (i = 0; i < total; i++) {
         if (i % per == 0) {
             if (i) print "}"
-            printf "virtual_server 10.77.1.%d 80 {\n    delay_loop 1\n    lb_kind NAT\n", 1 + i / per
+            printf "virtual_server 10.77.1.%d 80 {\n    delay_loop 1\n    lb_kind %s\n", 1 + i / per, method
             print "    protocol TCP"
         }
-        printf "    real_server 10.77.0.%d %d {\n", 21 + int(i / per), base + i % per
+        n = int(i / per); j = i % per
+        if (method == "DR")
+            printf "    real_server 10.78.%d.%d 80 {\n", 16 * n + int(j / 250), 1 + j % 250
+        else
+            printf "    real_server 10.77.0.%d %d {\n", 21 + n, base + j
         if (kind == "tcp")
             print "        TCP_CHECK {\n            connect_timeout 2\n            retry 0\n        }"
         else
@@ -129,7 +155,7 @@ for ((rep = 1; rep <= reps; rep++)); do
     cpu=$(pct "$t0" "$t1") ucpu=$(pct "$u0" "$u1")
     cpus+=("$cpu") ucpus+=("$ucpu")
     [ "$reps" -gt 1 ] && echo "window $rep of $reps:"
-    echo "checks: $total real servers, ${kind^^} at delay_loop 1, ${window} s window"
+    echo "checks: $total real servers ($method), ${kind^^} at delay_loop 1, ${window} s window"
     echo "director CPU ($driver): ${cpu}% of one core (user ${ucpu}%; target < 25%), RSS ${rss} kB, servers marked down: $downs"
     echo "director's receive softirq (its veth's NAPI thread): $(pct "$r0" "$r1")% of one core"
     echo "real servers' side of the lab (their NAPI thread, not the director's): $(pct "$l0" "$l1")% of one core"
