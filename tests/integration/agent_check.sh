@@ -2,6 +2,7 @@
 # AGENT_CHECK end to end: lvs-director pulls HAProxy agent-check text from the real lvs-realserver
 # `run` (agent_port) and the table follows it, read back with lvsctl list:
 #   - up → configured weight; `lvs-realserver drain` → weight 0, still listed; `undrain` → back
+#   - the ruleset flushed under the director (a firewall reload): its next change rebuilds
 #   - the agent port closed (agent stopped) → the server leaves the table
 #   - an agent that sends an endless line, and one that never ends its line: down at the bound
 #     (line limit at once, connect_timeout for the silent one), while the healthy server's
@@ -120,6 +121,17 @@ lab_log "drain reached the table after $(((t1 - t0) / 1000000)) ms (delay_loop 0
 check "drain seen within 1.5 s despite the hanging agents" test $(((t1 - t0) / 1000000)) -le 1500
 lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" undrain >/dev/null
 check "undrain: rs1 back at weight 4" lab_wait 5 weight_is 10.77.0.11 4
+
+# A firewall reload flushes the whole ruleset, our tables with it. The director keeps what it
+# last wrote, but the ruleset's generation tells it someone else committed: its next change
+# reads the kernel again and builds the table anew.
+lab_exec d1 nft flush ruleset
+check "ruleset flushed: lvsctl shows no rs1" lab_wait 3 absent 10.77.0.11
+lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" drain >/dev/null
+check "after the flush the next change rebuilds the table: rs1 at 0" \
+    lab_wait 5 weight_is 10.77.0.11 0
+lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" undrain >/dev/null
+check "... and the one after it: rs1 back at 4" lab_wait 5 weight_is 10.77.0.11 4
 
 # The agent goes away (no one on 7708): connection refused → down, out of the table.
 lab_stop $prs

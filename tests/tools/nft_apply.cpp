@@ -144,6 +144,17 @@ int main(int argc, char** argv) {
                         std::cerr << kernel.last_error();
                     rc = 1;
                 }
+                // What the backend keeps for its next apply must be what the kernel holds.
+                if (const auto& kept = kernel.kept()) {
+                    auto fresh = kernel.read_state();
+                    auto to_fresh = nft::render(*kept, fresh, options);
+                    if (kept->tables != fresh.tables || !to_fresh.empty() ||
+                        !nft::render(fresh, *kept, options).empty()) {
+                        std::cerr << "nft_apply: the state kept differs from the kernel's:\n"
+                                  << to_fresh;
+                        rc = 3;
+                    }
+                }
             }
         }
         if (slot_map)

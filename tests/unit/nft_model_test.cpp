@@ -222,6 +222,22 @@ BOOST_AUTO_TEST_CASE(removing_one_rewrites_only_its_slots) {
     BOOST_TEST(count(text, "flush") == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_setting_that_moves_no_slot_leaves_the_slot_map_alone) {
+    State s = staged({}, table({service("10.0.0.1", 80, four())}));
+    auto limited = four();
+    limited[1].u_threshold = 100;
+    State t = staged(s, table({service("10.0.0.1", 80, limited)}));
+    auto text = render(s, t, opts());
+    BOOST_TEST(count(text, "_dst {") == 2u); // its element, deleted and added
+    BOOST_TEST(count(text, "_new {") == 0u);
+    // Another service's change neither builds nor touches this one's slots.
+    State u =
+        staged(t, table({service("10.0.0.1", 80, limited),
+                         service("10.0.0.2", 80, {dest("10.0.1.1", 8080, 1, Forward::nat)})}));
+    BOOST_TEST(count(render(t, u, opts()), "netdev lvsd " + object_id(s.services.begin()->first)) ==
+               0u);
+}
+
 BOOST_AUTO_TEST_CASE(drain_keeps_old_slots_for_established_flows) {
     State s = staged({}, table({service("10.0.0.1", 80, four())}));
     State d = staged(s, table({service("10.0.0.1", 80, four(0))}));

@@ -2,6 +2,7 @@
 
 #include "director/dataplane/maglev.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <netinet/in.h>
@@ -110,6 +111,16 @@ std::vector<int32_t> owners(const ServiceState& s, std::vector<const Destination
         dests.push_back(&d);
     }
     return maglev::build(entries, s.slots, s.seed);
+}
+
+// The Maglev table is a function of these alone (see owners() and value_of()): where they
+// agree, so do the slots, and neither table need be built (each is slots × servers of work).
+bool same_slots(const ServiceState& a, const ServiceState& b) {
+    const auto &da = a.service.destinations, &db = b.service.destinations;
+    return a.slots == b.slots && a.seed == b.seed && address_only(a) == address_only(b) &&
+           std::equal(da.begin(), da.end(), db.begin(), db.end(), [](const auto& x, const auto& y) {
+               return x.first == y.first && x.second.weight == y.second.weight;
+           });
 }
 
 // The slot → destination key table (nullopt: empty slot).
@@ -466,22 +477,24 @@ std::string render(const State& from, const State& to, const Options& o) {
         elements(out, "delete", t, id + "_dst", del);
         elements(out, "add", t, id + "_dst", add);
 
-        // The Maglev table: only the slots that change.
-        auto nv = slot_values(now);
-        std::vector<std::string> ov = old ? slot_values(*old) : std::vector<std::string>{};
-        ov.resize(nv.size());
-        del.clear();
-        add.clear();
-        for (size_t i = 0; i < nv.size(); ++i) {
-            if (ov[i] == nv[i])
-                continue;
-            if (!ov[i].empty())
-                del.push_back(std::to_string(i));
-            if (!nv[i].empty())
-                add.push_back(std::to_string(i) + " : " + nv[i]);
+        // The Maglev table: only the slots that change, and only built when it can change.
+        if (!old || !same_slots(*old, now)) {
+            auto nv = slot_values(now);
+            std::vector<std::string> ov = old ? slot_values(*old) : std::vector<std::string>{};
+            ov.resize(nv.size());
+            del.clear();
+            add.clear();
+            for (size_t i = 0; i < nv.size(); ++i) {
+                if (ov[i] == nv[i])
+                    continue;
+                if (!ov[i].empty())
+                    del.push_back(std::to_string(i));
+                if (!nv[i].empty())
+                    add.push_back(std::to_string(i) + " : " + nv[i]);
+            }
+            elements(out, "delete", t, id + "_new", del);
+            elements(out, "add", t, id + "_new", add);
         }
-        elements(out, "delete", t, id + "_new", del);
-        elements(out, "add", t, id + "_new", add);
 
         // Drained slots (DR), in maps that exist only while a server is drained.
         bool had_drain = old && old->drain_objects;

@@ -103,14 +103,31 @@ State NftBackend::read_state() {
     return st;
 }
 
+State NftBackend::current() {
+    // The generation before the listing: a commit during it makes the next call read again.
+    auto generation = generation_.read();
+    if (generation && kept_ && *generation == kept_generation_)
+        return *kept_;
+    kept_.reset();
+    State s = read_state();
+    if (generation) {
+        kept_ = s;
+        kept_generation_ = *generation;
+    }
+    return s;
+}
+
 Table NftBackend::read_table() {
-    return read_state().table();
+    return current().table();
 }
 
 ApplyResult NftBackend::apply(const std::vector<Op>& ops) {
     ApplyResult r;
     r.ops = ops;
-    State current = read_state();
+    State current = this->current();
+    std::optional<uint32_t> before;
+    if (kept_)
+        before = kept_generation_;
     auto staged = stage(current, ops, options_);
     std::set<size_t> failed;
     for (const auto& [i, err] : staged.refused) {
@@ -122,10 +139,22 @@ ApplyResult NftBackend::apply(const std::vector<Op>& ops) {
         failed.insert(i);
     }
     auto commands = render(current, staged.next, options_);
-    if (commands.empty() || run(commands) == 0) {
+    if (commands.empty()) {
         r.applied = ops.size() - failed.size();
         return r;
     }
+    if (run(commands) == 0) {
+        // Ours the only commit since the tables were known: they now hold what we rendered.
+        auto after = generation_.read();
+        kept_.reset();
+        if (before && after && *after == *before + 1) {
+            kept_ = std::move(staged.next);
+            kept_generation_ = *after;
+        }
+        r.applied = ops.size() - failed.size();
+        return r;
+    }
+    kept_.reset(); // read again next time
 
     // The kernel refused the batch: each service on its own.
     std::set<ServiceKey> keys;

@@ -1,11 +1,17 @@
 // The nftables dataplane backend over libnftables: reads our "lvsd" tables back as a Table and
 // applies diff() ops as one nft transaction (atomic: packets see the old table or the new one).
 // Layout and the pure logic: model.h.
+//
+// Reading the tables back costs about 100 ms per 10,000 real servers, so the backend keeps what
+// it last read or committed and reads again only when the ruleset's generation says someone
+// else has committed since (an operator's nft, a firewall reload that flushed the ruleset).
 #pragma once
 
 #include "director/dataplane/backend.h"
+#include "director/dataplane/nft/generation.h"
 #include "director/dataplane/nft/model.h"
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,25 +32,32 @@ public:
     NftBackend(const NftBackend&) = delete;
     NftBackend& operator=(const NftBackend&) = delete;
 
-    Table read_table() override; // throws NftError
+    Table read_table() override; // throws NftError; the kept State while it holds
     // Refused ops (see stage()) are reported and left out; the rest is one transaction. If the
     // kernel refuses it, each service's changes are retried as a transaction of their own, so
     // one bad service does not hold back the others.
     ApplyResult apply(const std::vector<Op>& ops) override;
 
-    State read_state(); // throws NftError
+    State read_state(); // from the kernel, always; throws NftError
+    // The State kept for the next read_table() or apply(), if any (tests compare it with
+    // read_state()).
+    const std::optional<State>& kept() const { return kept_; }
     // Runs nft commands (one transaction); 0 or an errno guessed from nft's message.
     int run(const std::string& commands);
     const std::string& last_error() const { return error_; } // nft's message of the last failure
     const Options& options() const { return options_; }
 
 private:
+    State current(); // kept_ if the generation is still the one it was read or made at
     // Runs a listing command with JSON output; nullopt (and last_error) when it fails.
     std::optional<nlohmann::json> list_json(const std::string& command);
 
     Options options_;
     nft_ctx* ctx_ = nullptr;
     std::string error_;
+    RulesetGeneration generation_;
+    std::optional<State> kept_;
+    uint32_t kept_generation_ = 0;
 };
 
 } // namespace lvsd::director::dataplane::nft
