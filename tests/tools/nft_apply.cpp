@@ -145,7 +145,11 @@ int main(int argc, char** argv) {
                     rc = 1;
                 }
                 // What the backend keeps for its next apply must be what the kernel holds.
-                if (const auto& kept = kernel.kept()) {
+                const auto& kept = kernel.kept();
+                if (r.errors.empty() && !kept) {
+                    std::cerr << "nft_apply: nothing kept after a clean apply\n";
+                    rc = 3;
+                } else if (kept) {
                     auto fresh = kernel.read_state();
                     auto to_fresh = nft::render(*kept, fresh, options);
                     if (kept->tables != fresh.tables || !to_fresh.empty() ||

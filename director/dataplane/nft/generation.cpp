@@ -7,16 +7,31 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 namespace lvsd::director::dataplane::nft {
 
 namespace {
 
-int on_generation(nl_msg* msg, void* arg) {
+struct Pending {
+    uint32_t seq = 0;
+    std::optional<uint32_t> generation;
+};
+
+int on_reply(nl_msg* msg, void* arg) {
+    auto* p = static_cast<Pending*>(arg);
+    const nlmsghdr* h = nlmsg_hdr(msg);
+    // Only the answer to this request: one left from an earlier request would be an old number.
+    if (h->nlmsg_seq != p->seq || h->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN))
+        return NL_SKIP;
+    static const struct Policy {
+        nla_policy at[NFTA_GEN_MAX + 1]{};
+        Policy() { at[NFTA_GEN_ID].type = NLA_U32; }
+    } policy;
     nlattr* tb[NFTA_GEN_MAX + 1];
-    if (nlmsg_parse(nlmsg_hdr(msg), sizeof(nfgenmsg), tb, NFTA_GEN_MAX, nullptr) == 0 &&
+    if (nlmsg_parse(nlmsg_hdr(msg), sizeof(nfgenmsg), tb, NFTA_GEN_MAX, policy.at) == 0 &&
         tb[NFTA_GEN_ID])
-        *static_cast<std::optional<uint32_t>*>(arg) = ntohl(nla_get_u32(tb[NFTA_GEN_ID]));
+        p->generation = ntohl(nla_get_u32(tb[NFTA_GEN_ID])); // sent in network order
     return NL_OK;
 }
 
@@ -24,18 +39,29 @@ int on_generation(nl_msg* msg, void* arg) {
 
 RulesetGeneration::RulesetGeneration() {
     sock_ = nl_socket_alloc();
-    // One reply per request and no ACK after it: a left-over ACK would be the next reply read.
-    if (sock_)
-        nl_socket_disable_auto_ack(sock_);
-    if (sock_ && nl_connect(sock_, NETLINK_NETFILTER) != 0) {
-        nl_socket_free(sock_);
-        sock_ = nullptr;
+    cb_ = nl_cb_alloc(NL_CB_DEFAULT);
+    if (!sock_ || !cb_ || nl_connect(sock_, NETLINK_NETFILTER) != 0) {
+        close();
+        return;
     }
+    // One reply per request, no ACK after it (on_reply checks the sequence number instead),
+    // and never a wait longer than a second on the daemon's one thread.
+    nl_socket_disable_auto_ack(sock_);
+    timeval limit{1, 0};
+    setsockopt(nl_socket_get_fd(sock_), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
 }
 
 RulesetGeneration::~RulesetGeneration() {
+    close();
+}
+
+void RulesetGeneration::close() {
     if (sock_)
         nl_socket_free(sock_);
+    if (cb_)
+        nl_cb_put(cb_);
+    sock_ = nullptr;
+    cb_ = nullptr;
 }
 
 std::optional<uint32_t> RulesetGeneration::read() {
@@ -47,19 +73,19 @@ std::optional<uint32_t> RulesetGeneration::read() {
     nfgenmsg hdr{};
     hdr.nfgen_family = AF_UNSPEC;
     hdr.version = NFNETLINK_V0;
-    std::optional<uint32_t> generation;
+    Pending p;
     bool sent =
         nlmsg_append(msg, &hdr, sizeof hdr, NLMSG_ALIGNTO) == 0 && nl_send_auto(sock_, msg) >= 0;
+    p.seq = nlmsg_hdr(msg)->nlmsg_seq; // set by nl_send_auto
     nlmsg_free(msg);
     if (!sent)
         return std::nullopt;
-    nl_cb* cb = nl_cb_alloc(NL_CB_DEFAULT);
-    if (!cb)
-        return std::nullopt;
-    nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_generation, &generation);
-    int rc = nl_recvmsgs(sock_, cb);
-    nl_cb_put(cb);
-    return rc < 0 ? std::nullopt : generation;
+    nl_cb_set(cb_, NL_CB_VALID, NL_CB_CUSTOM, on_reply, &p);
+    // A stale reply or two may come first; an error or the receive timeout ends it.
+    for (int i = 0; i < 4 && !p.generation; ++i)
+        if (nl_recvmsgs(sock_, cb_) < 0)
+            return std::nullopt;
+    return p.generation;
 }
 
 } // namespace lvsd::director::dataplane::nft

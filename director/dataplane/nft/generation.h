@@ -7,6 +7,7 @@
 #include <optional>
 
 struct nl_sock;
+struct nl_cb;
 
 namespace lvsd::director::dataplane::nft {
 
@@ -22,7 +23,10 @@ public:
     std::optional<uint32_t> read();
 
 private:
+    void close();
+
     nl_sock* sock_ = nullptr;
+    nl_cb* cb_ = nullptr;
 };
 
 } // namespace lvsd::director::dataplane::nft

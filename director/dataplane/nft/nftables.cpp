@@ -78,13 +78,21 @@ State NftBackend::read_state() {
     // `list tables` would fetch every element of every set.
     std::vector<nlohmann::json> listings;
     std::set<Place> present;
+    // Absent (ENOENT) is an answer; any other failure leaves the listing incomplete.
+    read_complete_ = true;
+    auto list = [&](const std::string& command) {
+        auto l = list_json(command);
+        if (!l && errno_of(error_) != ENOENT)
+            read_complete_ = false;
+        return l;
+    };
     for (auto place : {Place::netdev, Place::ip, Place::ip6})
         for (const char* vmap : {"svc4", "svc6", "fwm4", "fwm6"}) {
             if ((place == Place::ip && vmap[3] == '6') || (place == Place::ip6 && vmap[3] == '4') ||
                 (place == Place::netdev && vmap[0] == 'f'))
                 continue;
             // Absent (ENOENT): the table does not exist, nothing of ours is there.
-            if (auto l = list_json("list map " + family(place) + " lvsd " + vmap)) {
+            if (auto l = list("list map " + family(place) + " lvsd " + vmap)) {
                 listings.push_back(std::move(*l));
                 present.insert(place);
             }
@@ -92,10 +100,10 @@ State NftBackend::read_state() {
     for (const auto& [key, s] : parse_state(listings).services) {
         auto prefix = family(s.place) + " lvsd " + object_id(key);
         // A missing object leaves the service without destinations: the next apply reports it.
-        if (auto l = list_json("list set " + prefix + "_dst"))
+        if (auto l = list("list set " + prefix + "_dst"))
             listings.push_back(std::move(*l));
         if (s.place == Place::netdev)
-            if (auto l = list_json("list map " + prefix + "_est"))
+            if (auto l = list("list map " + prefix + "_est"))
                 listings.push_back(std::move(*l));
     }
     auto st = parse_state(listings);
@@ -110,7 +118,7 @@ State NftBackend::current() {
         return *kept_;
     kept_.reset();
     State s = read_state();
-    if (generation) {
+    if (generation && read_complete_) {
         kept_ = s;
         kept_generation_ = *generation;
     }
@@ -145,6 +153,7 @@ ApplyResult NftBackend::apply(const std::vector<Op>& ops) {
     }
     if (run(commands) == 0) {
         // Ours the only commit since the tables were known: they now hold what we rendered.
+        // (The kernel skips 0 when the number wraps; the test then fails and we read again.)
         auto after = generation_.read();
         kept_.reset();
         if (before && after && *after == *before + 1) {

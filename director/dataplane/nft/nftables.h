@@ -5,6 +5,8 @@
 // Reading the tables back costs about 100 ms per 10,000 real servers, so the backend keeps what
 // it last read or committed and reads again only when the ruleset's generation says someone
 // else has committed since (an operator's nft, a firewall reload that flushed the ruleset).
+// What it reads is only what it would read anyway (vmaps, destination sets, drained slots);
+// the Maglev maps and chains were never read back, before or now.
 #pragma once
 
 #include "director/dataplane/backend.h"
@@ -57,6 +59,7 @@ private:
     std::string error_;
     RulesetGeneration generation_;
     std::optional<State> kept_;
+    bool read_complete_ = false; // the last read_state() had every listing it asked for
     uint32_t kept_generation_ = 0;
 };
 
