@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <utility>
 
 namespace lvsd::director {
 
@@ -55,7 +56,7 @@ constexpr auto stop_grace = std::chrono::seconds(10);
 
 Daemon::Daemon(DaemonOptions opts, config::Config config)
     : opts_(std::move(opts)), config_(std::move(config)), signals_(io_), link_events_(io_),
-      stop_deadline_(io_), apply_timer_(io_) {
+      stop_deadline_(io_), apply_timer_(io_), ruleset_watch_(io_) {
     link_events_.assign(dup(links_.fd()));
 }
 
@@ -71,6 +72,7 @@ int Daemon::run() {
     apply(config_);
     wait_signals();
     wait_links();
+    watch_ruleset();
     sd_notify(0, "READY=1");
     io_.run();
     return 0;
@@ -268,14 +270,14 @@ void Daemon::apply(config::Config next) {
         checkers_->start();
 }
 
-// Health changes come in bursts (a switch fails, a rack reboots). Each apply reads the whole
-// table back, which with tens of thousands of real servers (the nftables dataplane above all)
-// takes a while, so a change is applied at once only when the last apply ended at least as long
-// ago as it took; else it waits for that, together with whatever else changes meanwhile. The
-// loop so spends at most about half its time applying, and the checks in flight keep their
-// timing: applying each of a burst of changes alone made checks time out, and the new downs
-// more applies. The wait is capped at a second (a slow first apply must not hold the next down
-// long). Readiness reports are applied at once: their ack says the table has them.
+// Health changes come in bursts (a switch fails, a rack reboots). Each apply builds and diffs
+// the whole table, which with tens of thousands of real servers takes a while, so a change is
+// applied at once only when the last apply ended at least as long ago as it took; else it waits for
+// that, together with whatever else changes meanwhile. The loop so spends at most about half its
+// time applying, and the checks in flight keep their timing: applying each of a burst of changes
+// alone made checks time out, and the new downs more applies. The wait is capped at a second (a
+// slow first apply must not hold the next down long). Readiness reports are applied at once: their
+// ack says the table has them.
 void Daemon::request_apply() {
     if (apply_pending_)
         return;
@@ -287,6 +289,23 @@ void Daemon::request_apply() {
     apply_timer_.async_wait([this, n = applies_](boost::system::error_code ec) {
         if (!ec && apply_pending_ && n == applies_)
             apply_table();
+    });
+}
+
+// A firewall reload (`flush ruleset` and its own tables) takes the nftables dataplane's tables
+// with it, where IPVS would be left alone. Each second the ruleset's generation says whether
+// anyone else committed; if so, an apply reads the kernel and puts back whatever is missing.
+void Daemon::watch_ruleset() {
+    ruleset_watch_.expires_after(std::chrono::seconds(1));
+    ruleset_watch_.async_wait([this](boost::system::error_code ec) {
+        if (ec || stopping_)
+            return;
+        if (backend_ && backend_kind_ == dataplane::BackendKind::nftables &&
+            static_cast<dataplane::nft::NftBackend&>(*backend_).changed_elsewhere()) {
+            ruleset_moved_ = true;
+            request_apply();
+        }
+        watch_ruleset();
     });
 }
 
@@ -339,6 +358,10 @@ void Daemon::reconcile_table() {
     }
     for (const auto& e : r.errors)
         log::error(e.str());
+    if (std::exchange(ruleset_moved_, false) && !r.ops.empty())
+        log::warning("nftables: someone else changed the ruleset (a firewall reload?) and our "
+                     "tables with it: " +
+                     std::to_string(r.ops.size()) + " changes to put them back");
     if (desired.timeouts && backend_kind_ == dataplane::BackendKind::ipvs) {
         try {
             const auto& t = *desired.timeouts;
@@ -476,6 +499,8 @@ void Daemon::stop_all() {
     // No apply after the checks are gone: it would put every down server back.
     apply_pending_ = false;
     apply_timer_.cancel();
+    ruleset_watch_.cancel();
+    stopping_ = true;
     checkers_.reset();
     trackers_.clear();
     sync_.stop(backend_.get(), backend_kind_); // first: the instances' last transitions leave it be

@@ -66,6 +66,7 @@ private:
     void dump_stats();
     void wait_signals();
     void wait_links();
+    void watch_ruleset();
 
     DaemonOptions opts_;
     config::Config config_;
@@ -84,6 +85,10 @@ private:
     uint64_t applies_ = 0; // apply_table() calls
     std::chrono::steady_clock::time_point last_apply_end_{};
     std::chrono::steady_clock::duration last_apply_took_{};
+    // nftables dataplane: a look each second at whether someone else changed the ruleset.
+    boost::asio::steady_timer ruleset_watch_;
+    bool ruleset_moved_ = false; // the next apply follows someone else's commit
+    bool stopping_ = false;      // stop_all() ran: no apply any more
     std::unique_ptr<notify::ScriptRunner> runner_;
     std::unique_ptr<checks::CheckerSet> checkers_; // declared after runner_: it uses it
     std::unique_ptr<notify::Notifier> notifier_;

@@ -116,6 +116,9 @@ State NftBackend::current() {
     auto generation = generation_.read();
     if (generation && kept_ && *generation == kept_generation_)
         return *kept_;
+    // A read for lvsctl must not hide from the next apply that someone else committed.
+    if (kept_)
+        foreign_commit_ = true;
     kept_.reset();
     State s = read_state();
     if (generation && read_complete_) {
@@ -123,6 +126,11 @@ State NftBackend::current() {
         kept_generation_ = *generation;
     }
     return s;
+}
+
+bool NftBackend::changed_elsewhere() {
+    auto generation = generation_.read();
+    return foreign_commit_ || (generation && kept_ && *generation != kept_generation_);
 }
 
 Table NftBackend::read_table() {
@@ -133,6 +141,7 @@ ApplyResult NftBackend::apply(const std::vector<Op>& ops) {
     ApplyResult r;
     r.ops = ops;
     State current = this->current();
+    foreign_commit_ = false; // this apply works from what the kernel holds now
     std::optional<uint32_t> before;
     if (kept_)
         before = kept_generation_;

@@ -41,6 +41,9 @@ public:
     ApplyResult apply(const std::vector<Op>& ops) override;
 
     State read_state(); // from the kernel, always; throws NftError
+    // Someone else committed to the ruleset since our last apply (false when nothing is kept
+    // or the kernel does not say): an apply now reads the kernel again and mends our tables.
+    bool changed_elsewhere();
     // The State kept for the next read_table() or apply(), if any (tests compare it with
     // read_state()).
     const std::optional<State>& kept() const { return kept_; }
@@ -59,7 +62,8 @@ private:
     std::string error_;
     RulesetGeneration generation_;
     std::optional<State> kept_;
-    bool read_complete_ = false; // the last read_state() had every listing it asked for
+    bool read_complete_ = false;  // the last read_state() had every listing it asked for
+    bool foreign_commit_ = false; // a read since the last apply found someone else's commit
     uint32_t kept_generation_ = 0;
 };
 
