@@ -3,7 +3,11 @@
 #include "agent/ack.h"
 #include "log/log.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include <memory>
 
@@ -25,24 +29,64 @@ ReportListener::ReportListener(asio::io_context& io, uint16_t port, std::vector<
     sock_.set_option(asio::ip::v6_only(false));
     sock_.set_option(asio::socket_base::reuse_address(true));
     sock_.bind(udp::endpoint(udp::v6(), port));
+    // Each datagram's destination address (IPv4 ones too, v4-mapped), for its ack's source.
+    int on = 1;
+    if (::setsockopt(sock_.native_handle(), IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on) != 0)
+        throw boost::system::system_error(errno, boost::system::system_category(),
+                                          "IPV6_RECVPKTINFO");
+    sock_.non_blocking(true);
     receive();
 }
 
 void ReportListener::receive() {
-    sock_.async_receive_from(asio::buffer(buf_), from_,
-                             [this](const boost::system::error_code& ec, std::size_t n) {
-                                 if (ec == asio::error::operation_aborted)
-                                     return;
-                                 if (!ec) {
-                                     try {
-                                         handle(n);
-                                     } catch (const std::exception& e) {
-                                         ++malformed_; // never let a datagram end the daemon
-                                         complain(std::string("could not be handled: ") + e.what());
-                                     }
-                                 }
-                                 receive();
-                             });
+    sock_.async_wait(udp::socket::wait_read, [this](const boost::system::error_code& ec) {
+        if (ec == asio::error::operation_aborted)
+            return;
+        // What is queued now, bounded so that a flood cannot hold the loop.
+        for (int i = 0; i < 64 && !ec; ++i) {
+            auto n = receive_one();
+            if (!n)
+                break;
+            try {
+                handle(*n);
+            } catch (const std::exception& e) {
+                ++malformed_; // never let a datagram end the daemon
+                complain(std::string("could not be handled: ") + e.what());
+            }
+        }
+        receive();
+    });
+}
+
+// One datagram into buf_, its source into from_ and its destination into to_; nullopt when
+// none is queued.
+std::optional<std::size_t> ReportListener::receive_one() {
+    sockaddr_in6 src{};
+    iovec iov{buf_.data(), buf_.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))];
+    msghdr m{};
+    m.msg_name = &src;
+    m.msg_namelen = sizeof src;
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    ssize_t n = ::recvmsg(sock_.native_handle(), &m, MSG_DONTWAIT);
+    if (n < 0)
+        return std::nullopt;
+    asio::ip::address_v6::bytes_type from{};
+    std::memcpy(from.data(), &src.sin6_addr, from.size());
+    from_ = udp::endpoint(asio::ip::address_v6(from, src.sin6_scope_id), ntohs(src.sin6_port));
+    to_ = {};
+    for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            in6_pktinfo info;
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            asio::ip::address_v6::bytes_type to;
+            std::memcpy(to.data(), &info.ipi6_addr, to.size());
+            to_ = asio::ip::address_v6(to);
+        }
+    return static_cast<std::size_t>(n);
 }
 
 void ReportListener::complain(const std::string& what) {
@@ -104,9 +148,33 @@ void ReportListener::handle(std::size_t n) {
 // the next report. A draining real server waits for these before it takes its VIP away.
 void ReportListener::acknowledge(const lvsd::agent::Report& r) {
     lvsd::agent::Ack a{name_, r.host, r.seq, r.time_ms, r.state};
-    auto datagram = std::make_shared<std::string>(lvsd::agent::encode_ack(a, key_));
-    sock_.async_send_to(asio::buffer(*datagram), from_,
-                        [datagram](const boost::system::error_code&, std::size_t) {});
+    auto datagram = lvsd::agent::encode_ack(a, key_);
+    sockaddr_in6 dst{};
+    dst.sin6_family = AF_INET6;
+    dst.sin6_port = htons(from_.port());
+    auto from = from_.address().to_v6();
+    std::memcpy(&dst.sin6_addr, from.to_bytes().data(), sizeof dst.sin6_addr);
+    dst.sin6_scope_id = from.scope_id();
+    iovec iov{datagram.data(), datagram.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
+    msghdr m{};
+    m.msg_name = &dst;
+    m.msg_namelen = sizeof dst;
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    if (!to_.is_unspecified()) {
+        m.msg_control = control;
+        m.msg_controllen = sizeof control;
+        cmsghdr* c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = IPPROTO_IPV6;
+        c->cmsg_type = IPV6_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+        in6_pktinfo info{};
+        std::memcpy(&info.ipi6_addr, to_.to_bytes().data(), sizeof info.ipi6_addr);
+        std::memcpy(CMSG_DATA(c), &info, sizeof info);
+    }
+    // A full socket buffer loses this ack; the agent's next report brings another.
+    (void)::sendmsg(sock_.native_handle(), &m, MSG_DONTWAIT);
 }
 
 nlohmann::json ReportListener::stats() const {

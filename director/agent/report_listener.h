@@ -1,7 +1,9 @@
 // Receives lvs-realserver's readiness reports (shared/agent/report.h) on a UDP port: authentic,
 // fresh reports update the sender's state and are acknowledged to their source once the table
 // follows them (shared/agent/ack.h); forged, replayed or garbled ones are counted, logged at a
-// limited rate, change nothing and get no answer.
+// limited rate, change nothing and get no answer. An ack leaves from the address its report
+// was sent to: the agent counts acks by the directors' addresses it reports to, and a director
+// with several addresses would otherwise answer from whichever the route prefers.
 #pragma once
 
 #include "agent/replay_guard.h"
@@ -15,6 +17,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,12 +44,14 @@ public:
 
 private:
     void receive();
+    std::optional<std::size_t> receive_one();
     void handle(std::size_t n);
     void complain(const std::string& what);
     void acknowledge(const lvsd::agent::Report& r);
 
     boost::asio::ip::udp::socket sock_;
     boost::asio::ip::udp::endpoint from_;
+    boost::asio::ip::address_v6 to_; // the report's destination (v4-mapped for IPv4)
     std::array<char, 2048> buf_{};
     std::vector<uint8_t> key_;
     OnChange on_change_;

@@ -10,7 +10,9 @@ source "$LVSD_SOURCE_DIR/tests/lab/vrrp.sh"
 
 lab_init
 lab_node d1 10.77.0.1/24
-lab_node d2 10.77.0.2/24
+# d2 has two addresses and rs1 reports to the second: its acks must come back from that one
+# (the route would pick the first), or rs1 would not count them.
+lab_node d2 10.77.0.2/24 10.77.0.3/24
 lab_node rs1 10.77.0.11/24
 lab_node c 10.77.0.50/24
 key=$LAB_DIR/agent.key
@@ -28,7 +30,7 @@ virtual_ipaddress {
     10.77.0.100
 }
 check_interval 0.2
-report_to 10.77.0.1 10.77.0.2
+report_to 10.77.0.1 10.77.0.3
 report_port 7707
 report_key_file $key
 report_host rs1
@@ -119,10 +121,10 @@ rlog=$LAB_DIR/realserver.log
 sed -n '/draining:/,$p' "$rlog" | sed 's/^/    /' >&2
 line_of() { grep -n -m1 -- "$1" "$rlog" | cut -d: -f1; }
 check "stop: acknowledged by director d1" grep -q "drain acknowledged by director 10.77.0.1 " "$rlog"
-check "stop: acknowledged by director d2" grep -q "drain acknowledged by director 10.77.0.2 " "$rlog"
+check "stop: acknowledged by director d2" grep -q "drain acknowledged by director 10.77.0.3 " "$rlog"
 check "stop: the VIP went only after both acks" bash -c \
     "[ $(line_of 'removed 10.77.0.100') -gt $(line_of 'acknowledged by director 10.77.0.1 ') ] &&
-     [ $(line_of 'removed 10.77.0.100') -gt $(line_of 'acknowledged by director 10.77.0.2 ') ]"
+     [ $(line_of 'removed 10.77.0.100') -gt $(line_of 'acknowledged by director 10.77.0.3 ') ]"
 
 # d2 unreachable (daemon gone, link down): the stop still ends, at drain_timeout.
 lab_stop $pd2
@@ -138,7 +140,7 @@ lab_log "stop with d2 unreachable took $(((t1 - t0) / 1000000)) ms (drain_timeou
 sed -n '/draining:/,$p' "$rlog" | sed 's/^/    /' >&2
 check "d2 down: d1 still acknowledged" grep -q "drain acknowledged by director 10.77.0.1 " "$rlog"
 check "d2 down: the stop says whose ack is missing" \
-    grep -q "no acknowledgement from 10.77.0.2" "$rlog"
+    grep -q "no acknowledgement from 10.77.0.3" "$rlog"
 check "d2 down: the stop ended at drain_timeout (2-5 s)" \
     bash -c "[ $(((t1 - t0) / 1000000)) -ge 1900 ] && [ $(((t1 - t0) / 1000000)) -le 5000 ]"
 check "d2 down: the VIP is gone" test -z "$(lab_exec rs1 ip -o addr show dev lo to 10.77.0.100)"
