@@ -42,11 +42,18 @@ void ReportListener::receive() {
     sock_.async_wait(udp::socket::wait_read, [this](const boost::system::error_code& ec) {
         if (ec == asio::error::operation_aborted)
             return;
-        // What is queued now, bounded so that a flood cannot hold the loop.
-        for (int i = 0; i < 64 && !ec; ++i) {
+        // A few of what is queued, so that a flood (or a mass drain, each report of which
+        // applies the table) cannot hold the loop; the next wait finds the rest (asio re-arms
+        // the socket in epoll for every wait, so data already queued wakes it).
+        for (int i = 0; i < 8 && !ec; ++i) {
             auto n = receive_one();
             if (!n)
                 break;
+            if (*n > buf_.size()) {
+                ++malformed_;
+                complain("longer than " + std::to_string(buf_.size()) + " bytes");
+                continue;
+            }
             try {
                 handle(*n);
             } catch (const std::exception& e) {
@@ -58,8 +65,9 @@ void ReportListener::receive() {
     });
 }
 
-// One datagram into buf_, its source into from_ and its destination into to_; nullopt when
-// none is queued.
+// One datagram into buf_, its source into from_ and its destination into to_ (and the
+// interface it came in on into to_if_); its length, more than the buffer when it was cut
+// short; nullopt when none is queued.
 std::optional<std::size_t> ReportListener::receive_one() {
     sockaddr_in6 src{};
     iovec iov{buf_.data(), buf_.size()};
@@ -71,13 +79,20 @@ std::optional<std::size_t> ReportListener::receive_one() {
     m.msg_iovlen = 1;
     m.msg_control = control;
     m.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(sock_.native_handle(), &m, MSG_DONTWAIT);
-    if (n < 0)
+    ssize_t n;
+    do
+        n = ::recvmsg(sock_.native_handle(), &m, MSG_DONTWAIT | MSG_TRUNC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            complain(std::string("could not be received: ") + std::strerror(errno));
         return std::nullopt;
+    }
     asio::ip::address_v6::bytes_type from{};
     std::memcpy(from.data(), &src.sin6_addr, from.size());
     from_ = udp::endpoint(asio::ip::address_v6(from, src.sin6_scope_id), ntohs(src.sin6_port));
     to_ = {};
+    to_if_ = 0;
     for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
         if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
             in6_pktinfo info;
@@ -85,6 +100,7 @@ std::optional<std::size_t> ReportListener::receive_one() {
             asio::ip::address_v6::bytes_type to;
             std::memcpy(to.data(), &info.ipi6_addr, to.size());
             to_ = asio::ip::address_v6(to);
+            to_if_ = info.ipi6_ifindex;
         }
     return static_cast<std::size_t>(n);
 }
@@ -171,10 +187,19 @@ void ReportListener::acknowledge(const lvsd::agent::Report& r) {
         c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
         in6_pktinfo info{};
         std::memcpy(&info.ipi6_addr, to_.to_bytes().data(), sizeof info.ipi6_addr);
+        if (to_.is_link_local())
+            info.ipi6_ifindex = to_if_; // a link-local source means nothing without its link
         std::memcpy(CMSG_DATA(c), &info, sizeof info);
     }
-    // A full socket buffer loses this ack; the agent's next report brings another.
-    (void)::sendmsg(sock_.native_handle(), &m, MSG_DONTWAIT);
+    // A full socket buffer loses this ack; the agent's next report brings another. A source
+    // the kernel will not send from (the report went to a broadcast or multicast address):
+    // the route's own choice, as before.
+    if (::sendmsg(sock_.native_handle(), &m, MSG_DONTWAIT) < 0 && m.msg_control &&
+        (errno == EINVAL || errno == EADDRNOTAVAIL)) {
+        m.msg_control = nullptr;
+        m.msg_controllen = 0;
+        (void)::sendmsg(sock_.native_handle(), &m, MSG_DONTWAIT);
+    }
 }
 
 nlohmann::json ReportListener::stats() const {

@@ -52,6 +52,7 @@ private:
     boost::asio::ip::udp::socket sock_;
     boost::asio::ip::udp::endpoint from_;
     boost::asio::ip::address_v6 to_; // the report's destination (v4-mapped for IPv4)
+    unsigned to_if_ = 0;             // and the interface it came in on
     std::array<char, 2048> buf_{};
     std::vector<uint8_t> key_;
     OnChange on_change_;

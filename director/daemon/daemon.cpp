@@ -323,6 +323,7 @@ void Daemon::apply_table() {
 // difference, never flushed, so a restart or reload with the same services changes nothing and
 // established connections live on. The table stays when the daemon stops, for the same reason.
 void Daemon::reconcile_table() {
+    bool after_foreign_commit = std::exchange(ruleset_moved_, false);
     if (config_.virtual_servers.empty() && !backend_)
         return;
     auto started = std::chrono::steady_clock::now();
@@ -358,10 +359,11 @@ void Daemon::reconcile_table() {
     }
     for (const auto& e : r.errors)
         log::error(e.str());
-    if (std::exchange(ruleset_moved_, false) && !r.ops.empty())
+    if (after_foreign_commit && !r.ops.empty())
         log::warning("nftables: someone else changed the ruleset (a firewall reload?) and our "
-                     "tables with it: " +
-                     std::to_string(r.ops.size()) + " changes to put them back");
+                     "tables with it; " +
+                     std::to_string(r.ops.size()) + (r.ops.size() == 1 ? " change" : " changes") +
+                     " applied to mend them");
     if (desired.timeouts && backend_kind_ == dataplane::BackendKind::ipvs) {
         try {
             const auto& t = *desired.timeouts;

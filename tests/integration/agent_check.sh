@@ -129,8 +129,18 @@ lab_exec d1 nft flush ruleset
 check "ruleset flushed: the director puts the table back within 3 s" \
     lab_wait 3 weight_is 10.77.0.11 4
 check "... and says why" grep -q "someone else changed the ruleset" "$dlog"
+lab_exec d1 nft list ruleset >"$LAB_DIR/saved.nft"
 lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" drain >/dev/null
 check "after the flush a change applies as before: rs1 at 0" lab_wait 5 weight_is 10.77.0.11 0
+# Someone else's table next to ours changes nothing of ours.
+lab_exec d1 nft add table ip other
+sleep 1.5
+check "another table added: rs1 still at 0" weight_is 10.77.0.11 0
+# A saved ruleset restored brings back an old copy of our table (rs1 at 4): new tables, so the
+# director reads them and mends them to what it holds (rs1 drained, at 0).
+lab_exec d1 bash -c "{ echo 'flush ruleset'; cat '$LAB_DIR/saved.nft'; } | nft -f -"
+check "an old copy restored: the director mends it, rs1 at 0 within 3 s" \
+    lab_wait 3 weight_is 10.77.0.11 0
 lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" undrain >/dev/null
 check "... and the one after it: rs1 back at 4" lab_wait 5 weight_is 10.77.0.11 4
 

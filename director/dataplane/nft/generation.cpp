@@ -1,6 +1,7 @@
 #include "director/dataplane/nft/generation.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <netlink/attr.h>
@@ -17,6 +18,34 @@ struct Pending {
     uint32_t seq = 0;
     std::optional<uint32_t> generation;
 };
+
+struct TableDump {
+    uint32_t seq = 0;
+    const std::string* name = nullptr;
+    std::map<int, uint64_t> handles;
+};
+
+int on_table(nl_msg* msg, void* arg) {
+    auto* d = static_cast<TableDump*>(arg);
+    nlmsghdr* h = nlmsg_hdr(msg);
+    if (h->nlmsg_seq != d->seq || h->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE))
+        return NL_SKIP;
+    static struct Policy {
+        nla_policy at[NFTA_TABLE_MAX + 1]{};
+        Policy() {
+            at[NFTA_TABLE_NAME].type = NLA_STRING;
+            at[NFTA_TABLE_HANDLE].type = NLA_U64;
+        }
+    } policy;
+    nlattr* tb[NFTA_TABLE_MAX + 1];
+    if (nlmsg_parse(h, sizeof(nfgenmsg), tb, NFTA_TABLE_MAX, policy.at) != 0 ||
+        !tb[NFTA_TABLE_NAME] || !tb[NFTA_TABLE_HANDLE] ||
+        nla_get_string(tb[NFTA_TABLE_NAME]) != *d->name)
+        return NL_OK;
+    auto* g = static_cast<nfgenmsg*>(nlmsg_data(h));
+    d->handles[g->nfgen_family] = be64toh(nla_get_u64(tb[NFTA_TABLE_HANDLE]));
+    return NL_OK;
+}
 
 int on_reply(nl_msg* msg, void* arg) {
     auto* p = static_cast<Pending*>(arg);
@@ -64,22 +93,40 @@ void RulesetGeneration::close() {
     cb_ = nullptr;
 }
 
-std::optional<uint32_t> RulesetGeneration::read() {
+// Sends an nf_tables request for every family; its sequence number, nullopt if not sent.
+std::optional<uint32_t> RulesetGeneration::send(int type, int flags) {
     if (!sock_)
         return std::nullopt;
-    nl_msg* msg = nlmsg_alloc_simple((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN, NLM_F_REQUEST);
+    nl_msg* msg = nlmsg_alloc_simple((NFNL_SUBSYS_NFTABLES << 8) | type, NLM_F_REQUEST | flags);
     if (!msg)
         return std::nullopt;
     nfgenmsg hdr{};
     hdr.nfgen_family = AF_UNSPEC;
     hdr.version = NFNETLINK_V0;
-    Pending p;
     bool sent =
         nlmsg_append(msg, &hdr, sizeof hdr, NLMSG_ALIGNTO) == 0 && nl_send_auto(sock_, msg) >= 0;
-    p.seq = nlmsg_hdr(msg)->nlmsg_seq; // set by nl_send_auto
+    uint32_t seq = nlmsg_hdr(msg)->nlmsg_seq; // set by nl_send_auto
     nlmsg_free(msg);
-    if (!sent)
+    return sent ? std::optional<uint32_t>(seq) : std::nullopt;
+}
+
+std::optional<std::map<int, uint64_t>> RulesetGeneration::table_handles(const std::string& name) {
+    auto seq = send(NFT_MSG_GETTABLE, NLM_F_DUMP);
+    if (!seq)
         return std::nullopt;
+    TableDump d{*seq, &name, {}};
+    nl_cb_set(cb_, NL_CB_VALID, NL_CB_CUSTOM, on_table, &d);
+    // One dump, read to its end (NLMSG_DONE); an error or the receive timeout ends it.
+    if (nl_recvmsgs(sock_, cb_) < 0)
+        return std::nullopt;
+    return d.handles;
+}
+
+std::optional<uint32_t> RulesetGeneration::read() {
+    auto seq = send(NFT_MSG_GETGEN, 0);
+    if (!seq)
+        return std::nullopt;
+    Pending p{*seq, std::nullopt};
     nl_cb_set(cb_, NL_CB_VALID, NL_CB_CUSTOM, on_reply, &p);
     // A stale reply or two may come first; an error or the receive timeout ends it.
     for (int i = 0; i < 4 && !p.generation; ++i)

@@ -3,6 +3,8 @@
 #include "director/dataplane/maglev.h"
 
 #include <cerrno>
+#include <linux/netfilter.h>
+#include <map>
 #include <nftables/libnftables.h>
 #include <set>
 
@@ -111,26 +113,70 @@ State NftBackend::read_state() {
     return st;
 }
 
+std::optional<std::map<Place, uint64_t>> NftBackend::table_handles() {
+    auto h = generation_.table_handles("lvsd");
+    if (!h)
+        return std::nullopt;
+    std::map<Place, uint64_t> out;
+    for (auto [nfproto, handle] : *h)
+        if (nfproto == NFPROTO_NETDEV)
+            out[Place::netdev] = handle;
+        else if (nfproto == NFPROTO_IPV4)
+            out[Place::ip] = handle;
+        else if (nfproto == NFPROTO_IPV6)
+            out[Place::ip6] = handle;
+    return out;
+}
+
 State NftBackend::current() {
-    // The generation before the listing: a commit during it makes the next call read again.
+    // The generation before the listing: a commit during it makes the next call look again.
     auto generation = generation_.read();
-    if (generation && kept_ && *generation == kept_generation_)
+    if (generation && kept_ && generation == seen_generation_)
         return *kept_;
-    // A read for lvsctl must not hide from the next apply that someone else committed.
-    if (kept_)
+    // Someone else committed. Most such commits (a firewall, fail2ban, a container runtime)
+    // leave our tables alone: the same tables, with the same handles, keep what they held.
+    // A flush, or a saved ruleset restored with old copies of them, makes new ones.
+    if (generation && kept_ && seen_generation_ && handles_) {
+        if (auto h = table_handles(); h && *h == *handles_) {
+            seen_generation_ = generation;
+            return *kept_;
+        }
+    }
+    // A read for lvsctl must not hide from the next apply that our tables need mending.
+    if (generation && seen_generation_ && generation != seen_generation_)
         foreign_commit_ = true;
     kept_.reset();
+    handles_ = table_handles();
     State s = read_state();
-    if (generation && read_complete_) {
+    seen_generation_ = generation;
+    if (generation && read_complete_ && handles_)
         kept_ = s;
-        kept_generation_ = *generation;
-    }
     return s;
+}
+
+void NftBackend::committed(std::optional<uint32_t> before, uint32_t ours,
+                           std::optional<State> made) {
+    auto after = generation_.read();
+    kept_.reset();
+    // Only our own commits since the tables were known: they hold what we made. (The kernel
+    // skips 0 when the number wraps; the test then fails and the next apply reads again.)
+    bool only_ours = before && after && *after == *before + ours;
+    if (before && after && !only_ours)
+        foreign_commit_ = true; // someone else's commit crossed ours: mend at the next look
+    seen_generation_ = after;
+    handles_ = table_handles();
+    if (only_ours && made && handles_)
+        kept_ = std::move(made);
 }
 
 bool NftBackend::changed_elsewhere() {
     auto generation = generation_.read();
-    return foreign_commit_ || (generation && kept_ && *generation != kept_generation_);
+    if (foreign_commit_)
+        return true;
+    if (!generation || !seen_generation_ || generation == seen_generation_)
+        return false;
+    current(); // may find our tables untouched, or set foreign_commit_
+    return foreign_commit_;
 }
 
 Table NftBackend::read_table() {
@@ -142,9 +188,7 @@ ApplyResult NftBackend::apply(const std::vector<Op>& ops) {
     r.ops = ops;
     State current = this->current();
     foreign_commit_ = false; // this apply works from what the kernel holds now
-    std::optional<uint32_t> before;
-    if (kept_)
-        before = kept_generation_;
+    auto before = seen_generation_;
     auto staged = stage(current, ops, options_);
     std::set<size_t> failed;
     for (const auto& [i, err] : staged.refused) {
@@ -161,20 +205,13 @@ ApplyResult NftBackend::apply(const std::vector<Op>& ops) {
         return r;
     }
     if (run(commands) == 0) {
-        // Ours the only commit since the tables were known: they now hold what we rendered.
-        // (The kernel skips 0 when the number wraps; the test then fails and we read again.)
-        auto after = generation_.read();
-        kept_.reset();
-        if (before && after && *after == *before + 1) {
-            kept_ = std::move(staged.next);
-            kept_generation_ = *after;
-        }
+        committed(before, 1, std::move(staged.next));
         r.applied = ops.size() - failed.size();
         return r;
     }
-    kept_.reset(); // read again next time
 
-    // The kernel refused the batch: each service on its own.
+    // The kernel refused the batch (a refusal commits nothing): each service on its own.
+    uint32_t ours = 0;
     std::set<ServiceKey> keys;
     for (const auto& [k, s] : current.services)
         keys.insert(k);
@@ -197,6 +234,7 @@ ApplyResult NftBackend::apply(const std::vector<Op>& ops) {
         int err = run(c);
         if (err == 0) {
             step = std::move(trial);
+            ++ours;
             continue;
         }
         for (size_t i = 0; i < ops.size(); ++i)
@@ -205,6 +243,7 @@ ApplyResult NftBackend::apply(const std::vector<Op>& ops) {
                 failed.insert(i);
             }
     }
+    committed(before, ours, std::nullopt); // rare: the next apply reads the kernel
     r.applied = ops.size() - failed.size();
     return r;
 }

@@ -4,7 +4,8 @@
 //
 // Reading the tables back costs about 100 ms per 10,000 real servers, so the backend keeps what
 // it last read or committed and reads again only when the ruleset's generation says someone
-// else has committed since (an operator's nft, a firewall reload that flushed the ruleset).
+// else has committed since and our tables are not the same ones any more (a firewall reload
+// that flushed the ruleset, or restored an old copy of them).
 // What it reads is only what it would read anyway (vmaps, destination sets, drained slots);
 // the Maglev maps and chains were never read back, before or now.
 #pragma once
@@ -13,6 +14,7 @@
 #include "director/dataplane/nft/generation.h"
 #include "director/dataplane/nft/model.h"
 
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -53,7 +55,13 @@ public:
     const Options& options() const { return options_; }
 
 private:
-    State current(); // kept_ if the generation is still the one it was read or made at
+    // kept_ while it holds: the generation is the one it was read or made at, or only others'
+    // commits came since and our tables are the same tables (handles). Else a read.
+    State current();
+    // After our transactions (`ours` of them committed): keep `made` if no one else committed
+    // in between, else note that someone did.
+    void committed(std::optional<uint32_t> before, uint32_t ours, std::optional<State> made);
+    std::optional<std::map<Place, uint64_t>> table_handles(); // our tables' handles
     // Runs a listing command with JSON output; nullopt (and last_error) when it fails.
     std::optional<nlohmann::json> list_json(const std::string& command);
 
@@ -62,9 +70,10 @@ private:
     std::string error_;
     RulesetGeneration generation_;
     std::optional<State> kept_;
+    std::optional<uint32_t> seen_generation_;          // at our last read or commit
+    std::optional<std::map<Place, uint64_t>> handles_; // our tables' handles then
     bool read_complete_ = false;  // the last read_state() had every listing it asked for
-    bool foreign_commit_ = false; // a read since the last apply found someone else's commit
-    uint32_t kept_generation_ = 0;
+    bool foreign_commit_ = false; // someone else's commit changed our tables since the last apply
 };
 
 } // namespace lvsd::director::dataplane::nft
