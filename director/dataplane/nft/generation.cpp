@@ -23,7 +23,16 @@ struct TableDump {
     uint32_t seq = 0;
     const std::string* name = nullptr;
     std::map<int, uint64_t> handles;
+    bool done = false;    // our dump's NLMSG_DONE came
+    bool complete = true; // every table of that name had a handle
 };
+
+int on_dump_done(nl_msg* msg, void* arg) {
+    auto* d = static_cast<TableDump*>(arg);
+    if (nlmsg_hdr(msg)->nlmsg_seq == d->seq)
+        d->done = true;
+    return NL_STOP;
+}
 
 int on_table(nl_msg* msg, void* arg) {
     auto* d = static_cast<TableDump*>(arg);
@@ -39,9 +48,12 @@ int on_table(nl_msg* msg, void* arg) {
     } policy;
     nlattr* tb[NFTA_TABLE_MAX + 1];
     if (nlmsg_parse(h, sizeof(nfgenmsg), tb, NFTA_TABLE_MAX, policy.at) != 0 ||
-        !tb[NFTA_TABLE_NAME] || !tb[NFTA_TABLE_HANDLE] ||
-        nla_get_string(tb[NFTA_TABLE_NAME]) != *d->name)
+        !tb[NFTA_TABLE_NAME] || nla_get_string(tb[NFTA_TABLE_NAME]) != *d->name)
         return NL_OK;
+    if (!tb[NFTA_TABLE_HANDLE]) { // a kernel that does not number tables: no answer
+        d->complete = false;
+        return NL_OK;
+    }
     auto* g = static_cast<nfgenmsg*>(nlmsg_data(h));
     d->handles[g->nfgen_family] = be64toh(nla_get_u64(tb[NFTA_TABLE_HANDLE]));
     return NL_OK;
@@ -116,8 +128,14 @@ std::optional<std::map<int, uint64_t>> RulesetGeneration::table_handles(const st
         return std::nullopt;
     TableDump d{*seq, &name, {}};
     nl_cb_set(cb_, NL_CB_VALID, NL_CB_CUSTOM, on_table, &d);
-    // One dump, read to its end (NLMSG_DONE); an error or the receive timeout ends it.
-    if (nl_recvmsgs(sock_, cb_) < 0)
+    nl_cb_set(cb_, NL_CB_FINISH, NL_CB_CUSTOM, on_dump_done, &d);
+    // Our dump to its end (our NLMSG_DONE; what is left of an earlier request may come
+    // first); an error, an interrupted dump or the receive timeout ends it without an answer.
+    int rc = 0;
+    for (int i = 0; i < 4 && !d.done && rc >= 0; ++i)
+        rc = nl_recvmsgs(sock_, cb_);
+    nl_cb_set(cb_, NL_CB_FINISH, NL_CB_DEFAULT, nullptr, nullptr);
+    if (rc < 0 || !d.done || !d.complete)
         return std::nullopt;
     return d.handles;
 }

@@ -149,6 +149,11 @@ State NftBackend::current() {
     handles_ = table_handles();
     State s = read_state();
     seen_generation_ = generation;
+    // A commit during the read: this read may be half of each; keep nothing, and mend.
+    if (auto now = generation_.read(); now != generation) {
+        foreign_commit_ = true;
+        return s;
+    }
     if (generation && read_complete_ && handles_)
         kept_ = s;
     return s;
@@ -156,6 +161,8 @@ State NftBackend::current() {
 
 void NftBackend::committed(std::optional<uint32_t> before, uint32_t ours,
                            std::optional<State> made) {
+    // The handles first: a commit after them moves the generation read next.
+    handles_ = table_handles();
     auto after = generation_.read();
     kept_.reset();
     // Only our own commits since the tables were known: they hold what we made. (The kernel
@@ -164,7 +171,6 @@ void NftBackend::committed(std::optional<uint32_t> before, uint32_t ours,
     if (before && after && !only_ours)
         foreign_commit_ = true; // someone else's commit crossed ours: mend at the next look
     seen_generation_ = after;
-    handles_ = table_handles();
     if (only_ours && made && handles_)
         kept_ = std::move(made);
 }
