@@ -293,8 +293,9 @@ void Daemon::request_apply() {
 }
 
 // A firewall reload (`flush ruleset` and its own tables) takes the nftables dataplane's tables
-// with it, where IPVS would be left alone. Each second the ruleset's generation says whether
-// anyone else committed; if so, an apply reads the kernel and puts back whatever is missing.
+// with it, where IPVS would be left alone. Each second the backend looks whether someone else
+// committed and our tables are not the ones it made (NftBackend::changed_elsewhere); if so, an
+// apply reads the kernel and mends them.
 void Daemon::watch_ruleset() {
     ruleset_watch_.expires_after(std::chrono::seconds(1));
     ruleset_watch_.async_wait([this](boost::system::error_code ec) {

@@ -176,9 +176,9 @@ void NftBackend::committed(std::optional<uint32_t> before, uint32_t ours,
 }
 
 bool NftBackend::changed_elsewhere() {
-    auto generation = generation_.read();
     if (foreign_commit_)
         return true;
+    auto generation = generation_.read();
     if (!generation || !seen_generation_ || generation == seen_generation_)
         return false;
     current(); // may find our tables untouched, or set foreign_commit_
