@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CPU of the health checkers: 10,000 real servers (4 namespaces, one nginx each listening on
-# 2,500 ports; with --dr on 2,500 addresses) checked with TCP_CHECK (or HTTP_GET) at delay_loop 1 by tests/tools/check_run,
-# which runs CheckerSet exactly as the director will. Prints the driver's CPU over a window, as a
-# percentage of one core (issue 6 target: under 25 %), and how many checks failed.
+# 2,500 ports; with --dr on 2,500 addresses) checked with TCP_CHECK (or HTTP_GET) at
+# delay_loop 1 by tests/tools/check_run, which runs CheckerSet exactly as the director will.
+# Prints the driver's CPU over a window, as a percentage of one core (issue 6 target: under
+# 25 %), and how many checks failed.
 #
 # Where the kernel work lands: a veth pair hands each packet to its peer synchronously, in the
 # sender's context, so a plain lab would charge the real servers' half of every handshake to

@@ -69,12 +69,12 @@ void ReportListener::receive() {
 // interface it came in on into to_if_); its length, more than the buffer when it was cut
 // short; nullopt when none is queued.
 std::optional<std::size_t> ReportListener::receive_one() {
-    sockaddr_in6 src{};
+    udp::endpoint src(udp::v6(), 0);
     iovec iov{buf_.data(), buf_.size()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))];
     msghdr m{};
-    m.msg_name = &src;
-    m.msg_namelen = sizeof src;
+    m.msg_name = src.data();
+    m.msg_namelen = static_cast<socklen_t>(src.capacity());
     m.msg_iov = &iov;
     m.msg_iovlen = 1;
     m.msg_control = control;
@@ -88,9 +88,8 @@ std::optional<std::size_t> ReportListener::receive_one() {
             complain(std::string("could not be received: ") + std::strerror(errno));
         return std::nullopt;
     }
-    asio::ip::address_v6::bytes_type from{};
-    std::memcpy(from.data(), &src.sin6_addr, from.size());
-    from_ = udp::endpoint(asio::ip::address_v6(from, src.sin6_scope_id), ntohs(src.sin6_port));
+    src.resize(m.msg_namelen);
+    from_ = src;
     to_ = {};
     to_if_ = 0;
     for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
@@ -165,17 +164,11 @@ void ReportListener::handle(std::size_t n) {
 void ReportListener::acknowledge(const lvsd::agent::Report& r) {
     lvsd::agent::Ack a{name_, r.host, r.seq, r.time_ms, r.state};
     auto datagram = lvsd::agent::encode_ack(a, key_);
-    sockaddr_in6 dst{};
-    dst.sin6_family = AF_INET6;
-    dst.sin6_port = htons(from_.port());
-    auto from = from_.address().to_v6();
-    std::memcpy(&dst.sin6_addr, from.to_bytes().data(), sizeof dst.sin6_addr);
-    dst.sin6_scope_id = from.scope_id();
     iovec iov{datagram.data(), datagram.size()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
     msghdr m{};
-    m.msg_name = &dst;
-    m.msg_namelen = sizeof dst;
+    m.msg_name = from_.data();
+    m.msg_namelen = static_cast<socklen_t>(from_.size());
     m.msg_iov = &iov;
     m.msg_iovlen = 1;
     if (!to_.is_unspecified()) {
