@@ -27,11 +27,20 @@
 #        dataplane is stateless: no conntrack in the director's namespace, as with IPVS
 #        bench/checks.sh --peer [options]: ours against keepalived's checker in the IPVS guest
 #        (bench/checks_peer.sh; keepalived's checker needs IPVS, which this host lacks)
+#        --ab BUILD_A BUILD_B: two check_run builds at once on one lab, on CPU 0 together, each
+#        checking half the real servers, then the halves swapped: the host's load, which moves
+#        a lone figure by several points from one hour to the next, weighs on both alike, and
+#        the two agree within a few tenths when they are the same build. Prints both per
+#        window and the median of A - B. Options after --ab as above (not --director)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 [ "${1:-}" = --peer ] && { shift; exec "$root/bench/checks_peer.sh" "$@"; }
 driver=check_run
+ab=()
+[ "${1:-}" = --ab ] && { ab=("${2:?usage: --ab BUILD_A BUILD_B}" "${3:?}") && shift 3; }
 [ "${1:-}" = --director ] && { driver=lvs-director; shift; }
+[ ${#ab[@]} -gt 0 ] && [ "$driver" != check_run ] &&
+    { echo "--ab compares check_run builds"; exit 2; }
 method=NAT
 [ "${1:-}" = --dr ] && { method=DR; shift; }
 reps=1
@@ -130,6 +139,54 @@ rx=$(napi_thread "$(lab_ns lb)" eth0) && lab_rx=$(napi_thread "$(lab_ns sw)" p-l
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 taskset -pc 1 "$rx" >/dev/null && taskset -pc 1 "$lab_rx" >/dev/null
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+uticks() { awk '{print $14}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+pct() { echo "scale=1; 100 * ($2 - $1) / $hz / ($s1 - $s0)" | bc; }
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+if [ ${#ab[@]} -gt 0 ]; then
+    # Halves: virtual servers 1 and 2 (nodes n1, n2), 3 and 4 (n3, n4); global_defs in both.
+    awk -v out="$LAB_DIR/half" '
+        /^global_defs/ { g = 1 }
+        g { defs = defs $0 "\n"; if (/^}/) g = 0; next }
+        /^virtual_server/ {
+            f = out ((++vs <= 2) ? 1 : 2)
+            if (!(f in begun)) { printf "%s", defs > f; begun[f] = 1 }
+        }
+        { print > f }' "$conf"
+    for b in "${ab[@]}"; do
+        [ -x "$b/tests/tools/check_run" ] || { echo "check_run not built in $b"; exit 1; }
+    done
+    diffs=()
+    for half_a in 1 2; do
+        half_b=$((3 - half_a))
+        pa=$(lab_spawn lb "a$half_a" taskset -c 0 "${ab[0]}/tests/tools/check_run" \
+            "$LAB_DIR/half$half_a")
+        pb=$(lab_spawn lb "b$half_a" taskset -c 0 "${ab[1]}/tests/tools/check_run" \
+            "$LAB_DIR/half$half_b")
+        for l in "a$half_a" "b$half_a"; do
+            lab_wait 60 grep -q '^table' "$LAB_DIR/$l.log" ||
+                { echo "check_run did not start"; cat "$LAB_DIR/$l.log"; exit 1; }
+        done
+        sleep 3
+        for ((rep = 1; rep <= reps; rep++)); do
+            a0=$(ticks "$pa") b0=$(ticks "$pb") s0=$(date +%s.%N)
+            sleep "$window"
+            a1=$(ticks "$pa") b1=$(ticks "$pb") s1=$(date +%s.%N)
+            a=$(pct "$a0" "$a1") b=$(pct "$b0" "$b1")
+            diffs+=("$(echo "$a - $b" | bc)")
+            downs=$(cat "$LAB_DIR/a$half_a.log" "$LAB_DIR/b$half_a.log" |
+                grep -c '^change .* down')
+            echo "A on half $half_a, B on half $half_b, ${window} s: A ${a}%, B ${b}% of one core" \
+                "(${kind^^}, $((total / 2)) real servers each), servers marked down: $downs"
+        done
+        lab_stop "$pa"; lab_stop "$pb"
+    done
+    echo "median of A - B over ${#diffs[@]} windows: $(median "${diffs[@]}") points of one core"
+    exit 0
+fi
+
 if [ "$driver" = check_run ]; then
     pid=$(lab_spawn lb checkrun taskset -c 0 "$RUN" "$conf")
     log="$LAB_DIR/checkrun.log" ready='^table' down='^change .* down'
@@ -140,10 +197,6 @@ else
 fi
 lab_wait 60 grep -q "$ready" "$log" || { echo "$driver did not start"; cat "$log"; exit 1; }
 sleep 3 # first checks are spread over the first delay_loop
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-uticks() { awk '{print $14}' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
-pct() { echo "scale=1; 100 * ($2 - $1) / $hz / ($s1 - $s0)" | bc; }
 cpus=() ucpus=()
 for ((rep = 1; rep <= reps; rep++)); do
     u0=$(uticks "$pid"); t0=$(ticks "$pid"); r0=$(ticks "$rx"); l0=$(ticks "$lab_rx")
@@ -161,7 +214,6 @@ for ((rep = 1; rep <= reps; rep++)); do
     echo "director's receive softirq (its veth's NAPI thread): $(pct "$r0" "$r1")% of one core"
     echo "real servers' side of the lab (their NAPI thread, not the director's): $(pct "$l0" "$l1")% of one core"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 [ "$reps" -gt 1 ] &&
     echo "median over $reps windows: director CPU $(median "${cpus[@]}")% of one core (user $(median "${ucpus[@]}")%), servers marked down: $downs"
 lab_stop "$pid"
