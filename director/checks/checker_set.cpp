@@ -103,10 +103,8 @@ void CheckerSet::build() {
                 bool supported = c.kind == CheckerKind::tcp || c.kind == CheckerKind::http ||
                                  c.kind == CheckerKind::ssl || c.kind == CheckerKind::misc ||
                                  c.kind == CheckerKind::agent;
-                if (!supported) {
-                    notes_.push_back(where + ": not implemented yet; ignored (counts as up)");
+                if (!supported) // the configuration's check warned (config/checks.cpp)
                     continue;
-                }
                 Timing t;
                 t.delay_loop = seconds(k.delay_loop.value_or(vs.delay_loop));
                 // keepalived.conf(5): 3 s for HTTP_GET and SSL_GET, 1 s otherwise.

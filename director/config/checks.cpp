@@ -142,6 +142,17 @@ void check_virtual_servers(Config& c, Diagnostics& d) {
         if (!services.insert(name + '/' + std::to_string(static_cast<int>(vs.protocol))).second)
             d.error(vs.where, "virtual_server " + name + " is defined twice");
         for (auto& rs : vs.real_servers) {
+            // Accepted so that a keepalived.conf loads, but nothing runs them yet: say so where
+            // the operator can see it before the switch-over (lvs-director -t), not only in a log.
+            for (const auto& ck : rs.checkers)
+                if (ck.kind == CheckerKind::smtp || ck.kind == CheckerKind::dns ||
+                    ck.kind == CheckerKind::udp || ck.kind == CheckerKind::ping ||
+                    ck.kind == CheckerKind::file)
+                    d.warning(ck.common.where,
+                              std::string(checker_keyword(ck.kind)) +
+                                  " is not implemented yet: it does not check real server " +
+                                  rs.address.str() + " port " + std::to_string(rs.port) +
+                                  ", which counts as up unless another checker says otherwise");
             // DR and TUN deliver the packet as the client sent it, to the service's port; like
             // keepalived, a different real server port is reset to it (and checked there).
             auto method = rs.lvs_method.value_or(vs.lvs_method);

@@ -155,6 +155,20 @@ BOOST_AUTO_TEST_CASE(known_but_unmodelled_keywords_warn_with_their_place) {
     BOOST_CHECK(p.has("t.conf:9:1: warning: 'static_routes' is recognized but not supported yet"));
 }
 
+BOOST_AUTO_TEST_CASE(checkers_not_implemented_yet_warn_with_their_place) {
+    auto p = parse("virtual_server 10.1.1.1 80 {\n delay_loop 3\n"
+                   " real_server 10.1.1.2 80 {\n  PING_CHECK {\n  }\n  TCP_CHECK {\n  }\n }\n"
+                   " real_server 10.1.1.3 80 {\n  UDP_CHECK {\n  }\n }\n}\n");
+    BOOST_CHECK(p.errors().empty());
+    BOOST_CHECK(p.has("t.conf:4:3: warning: PING_CHECK is not implemented yet: it does not check "
+                      "real server 10.1.1.2 port 80, which counts as up unless another checker "
+                      "says otherwise"));
+    BOOST_CHECK(p.has("t.conf:10:3: warning: UDP_CHECK is not implemented yet: it does not check "
+                      "real server 10.1.1.3 port 80, which counts as up unless another checker "
+                      "says otherwise"));
+    BOOST_CHECK_EQUAL(p.warnings().size(), 2u);
+}
+
 BOOST_AUTO_TEST_CASE(vrid_and_priority_ranges) {
     auto p = parse("vrrp_instance A {\n virtual_router_id 256\n priority 0\n}\n"
                    "vrrp_instance B {\n virtual_router_id x\n priority 256\n}\n");
@@ -336,8 +350,9 @@ BOOST_AUTO_TEST_CASE(every_checker) {
         "  TCP_CHECK {\n   misc_path /x\n  }\n"
         " }\n}\n");
     BOOST_CHECK(p.errors().empty());
-    // misc_path belongs to MISC_CHECK only: a warning, with keepalived's place for it.
-    BOOST_CHECK_EQUAL(p.warnings().size(), 1u);
+    // misc_path belongs to MISC_CHECK only: a warning, with keepalived's place for it. And one
+    // for each of the five checkers parsed but not run yet.
+    BOOST_CHECK_EQUAL(p.warnings().size(), 6u);
     const auto& cks = p.config.virtual_servers.at(0).real_servers.at(0).checkers;
     BOOST_REQUIRE_EQUAL(cks.size(), 10u);
     const auto& ssl = std::get<HttpCheck>(cks[0].detail);
