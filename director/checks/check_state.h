@@ -73,7 +73,8 @@ class Quorum {
 public:
     Quorum(int quorum, int hysteresis, int live_weight);
     bool up() const { return up_; }
-    bool update(int live_weight); // true: up() changed
+    bool update(int live_weight);      // true: up() changed
+    void assume(bool up) { up_ = up; } // a reload keeps the verdict (hysteresis holds)
 
 private:
     int quorum_, hysteresis_;

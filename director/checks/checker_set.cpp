@@ -219,8 +219,23 @@ std::optional<Duration> CheckerSet::first_delay(const CheckerId& id) const {
     return std::nullopt;
 }
 
+// A virtual server as a reload recognizes it: what server_name() shows, and the protocol (a
+// TCP and a UDP service may share an address and port).
+std::string CheckerSet::service_key(size_t vi) const {
+    const auto& vs = config_.virtual_servers[vi];
+    std::string v = vs.kind == config::VirtualServerKind::fwmark
+                        ? "fwmark " + std::to_string(vs.fwmark)
+                    : vs.kind == config::VirtualServerKind::group
+                        ? "group " + vs.group
+                        : vs.address.str() + ":" + std::to_string(vs.port);
+    return v + "/" + std::to_string(static_cast<int>(vs.protocol));
+}
+
 std::string CheckerSet::checker_key(const Check& c) const {
-    return server_name(c.id.server) + " #" + std::to_string(c.id.index) + " " +
+    const auto& rs =
+        config_.virtual_servers[c.id.server.virtual_server].real_servers[c.id.server.real_server];
+    return service_key(c.id.server.virtual_server) + " " + rs.address.str() + ":" +
+           std::to_string(rs.port) + " #" + std::to_string(c.id.index) + " " +
            std::string(config::checker_keyword(c.kind));
 }
 
@@ -239,11 +254,24 @@ void CheckerSet::inherit(const CheckerSet& old) {
             states,
             config_.virtual_servers[s.ref.virtual_server].real_servers[s.ref.real_server].weight);
     }
+    // A service's quorum keeps its verdict and moves only as its hysteresis allows: rebuilt
+    // from the live weight alone, a quorum held up within the hysteresis would fall (the
+    // sorry server taking over, without quorum_down) on a reload that changed nothing.
+    std::map<std::string, bool> was_up;
+    for (size_t vi = 0; vi < old.quorum_.size(); ++vi)
+        was_up[old.service_key(vi)] = old.quorum_[vi].up();
     Health h = health();
     quorum_.clear();
     for (size_t vi = 0; vi < config_.virtual_servers.size(); ++vi) {
         const auto& vs = config_.virtual_servers[vi];
-        quorum_.emplace_back(vs.quorum, vs.hysteresis, live_weight(config_, h, vi));
+        int live = live_weight(config_, h, vi);
+        quorum_.emplace_back(vs.quorum, vs.hysteresis, live);
+        if (auto it = was_up.find(service_key(vi)); it != was_up.end()) {
+            quorum_.back().assume(it->second);
+            // New settings (quorum, hysteresis) may move it: then it is a change to report.
+            if (quorum_.back().update(live))
+                run_script(quorum_.back().up() ? vs.quorum_up : vs.quorum_down);
+        }
     }
 }
 

@@ -62,8 +62,9 @@ public:
     void on_quorum(OnQuorum f) { on_quorum_ = std::move(f); }
 
     // After a reload: takes over the verdicts of `old`'s checkers that are still configured
-    // (same virtual server, real server address and port, checker position and kind), and the
-    // quorum, so that a reload neither flaps servers nor runs notify scripts. Before start().
+    // (same virtual server and protocol, real server address and port, checker position and
+    // kind), and each quorum's verdict, so that a reload neither flaps servers nor runs notify
+    // scripts (quorum scripts only when new quorum settings move a verdict). Before start().
     void inherit(const CheckerSet& old);
 
     void start();
@@ -126,6 +127,7 @@ private:
     void server_changed(size_t server, const std::string& why);
     void run_script(const std::optional<config::Script>& s);
     std::string server_name(const RealServerRef& r) const;
+    std::string service_key(size_t virtual_server) const;
     std::string checker_key(const Check& c) const;
 
     boost::asio::io_context& io_;

@@ -1114,6 +1114,81 @@ virtual_server 127.0.0.1 80 {
     BOOST_TEST(!fresh.health().quorum_up.at(0)); // live weight 1 < quorum 2
 }
 
+// A quorum held up by its hysteresis stays up across a reload that changes nothing.
+BOOST_AUTO_TEST_CASE(reload_keeps_a_quorum_held_by_hysteresis) {
+    asio::io_context io;
+    auto cfg = parse(R"(
+virtual_server 127.0.0.1 80 {
+  delay_loop 0.05
+  quorum 2
+  hysteresis 1
+  sorry_server 127.0.0.9 80
+  real_server 127.0.0.1 )" +
+                     std::to_string(closed_port()) +
+                     R"( {
+    TCP_CHECK {
+      connect_timeout 0.5
+      retry 0
+    }
+  }
+  real_server 127.0.0.2 80 {
+  }
+}
+)");
+    notify::ScriptRunner runner(io, cfg.global_defs);
+    CheckerSet old(io, cfg, runner, nullptr);
+    old.start();
+    BOOST_REQUIRE(run_until(
+        io,
+        [&] {
+            return !old.health().servers.at({0, 0}).up;
+        },
+        5s));
+    old.stop();
+    BOOST_TEST(old.health().quorum_up.at(0)); // live weight 1, not below quorum 2 - 1
+    CheckerSet fresh(io, cfg, runner, nullptr);
+    fresh.inherit(old);
+    BOOST_TEST(fresh.health().quorum_up.at(0));
+    // New settings that move it are applied: quorum 3 - hysteresis 1 > live weight 1.
+    auto cfg3 = cfg;
+    cfg3.virtual_servers[0].quorum = 3;
+    CheckerSet moved(io, cfg3, runner, nullptr);
+    moved.inherit(old);
+    BOOST_TEST(!moved.health().quorum_up.at(0));
+}
+
+// A TCP and a UDP service on one address and port are two services to a reload.
+BOOST_AUTO_TEST_CASE(reload_tells_tcp_and_udp_services_apart) {
+    asio::io_context io;
+    tcp::acceptor open_port(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    open_port.listen();
+    auto service = [](const std::string& protocol, uint16_t check_port) {
+        return "virtual_server 127.0.0.1 53 {\n  delay_loop 0.05\n  protocol " + protocol +
+               "\n  real_server 127.0.0.1 53 {\n    TCP_CHECK {\n      connect_port " +
+               std::to_string(check_port) + "\n      connect_timeout 0.5\n      retry 0\n" +
+               "    }\n  }\n}\n";
+    };
+    auto cfg =
+        parse(service("TCP", closed_port()) + service("UDP", open_port.local_endpoint().port()));
+    notify::ScriptRunner runner(io, cfg.global_defs);
+    CheckerSet old(io, cfg, runner, nullptr);
+    int results = 0;
+    old.on_result([&](const CheckerId&, const Result&, const CheckState&) { ++results; });
+    old.start();
+    BOOST_REQUIRE(run_until(
+        io,
+        [&] {
+            return results >= 4 && !old.health().servers.at({0, 0}).up;
+        },
+        5s));
+    old.stop();
+    BOOST_TEST(old.health().servers.at({1, 0}).up);
+    CheckerSet fresh(io, cfg, runner, nullptr);
+    fresh.inherit(old);
+    BOOST_TEST(!fresh.health().servers.at({0, 0}).up);
+    BOOST_TEST(fresh.health().servers.at({1, 0}).up);
+}
+
 // ---- AGENT_CHECK: HAProxy's agent-check text, pulled ----
 BOOST_AUTO_TEST_CASE(agent_text_words) {
     auto t = parse_agent_text("up");
