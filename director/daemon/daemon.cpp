@@ -78,22 +78,34 @@ int Daemon::run() {
     return 0;
 }
 
-// The notifier and its runner go with the configuration they were made for, but scripts they
-// still run (the notify_stop of an instance a reload removed) finish first: killing them would
-// lose exactly the notification the operator asked for.
+// The notifier and its runner go with the configuration they were made for, but what they
+// still run (the notify_stop of an instance a reload removed, a notify_down or quorum script
+// of the checkers, a mail) finishes first: killing it would lose exactly the notification the
+// operator asked for.
 void Daemon::retire_notifier() {
-    if (notifier_ && notifier_->pending() > 0) {
-        auto* n = notifier_.get();
+    if ((notifier_ && notifier_->pending() > 0) || (runner_ && runner_->running() > 0)) {
+        auto* r = runner_.get();
         retired_.push_back({std::move(runner_), std::move(notifier_)});
-        n->when_idle([this, n] {
-            // Not from inside the notifier's own call.
-            asio::post(io_, [this, n] {
-                std::erase_if(retired_, [n](const Retired& r) { return r.notifier.get() == n; });
-            });
-        });
+        reap_retired(r);
     }
     notifier_.reset();
     runner_.reset();
+}
+
+// Drops a retired runner (and its notifier) once neither has anything running, waiting on
+// whichever is still busy. Their idle callbacks come from the loop, not from inside their own
+// calls, so they may be destroyed here.
+void Daemon::reap_retired(notify::ScriptRunner* runner) {
+    auto it = std::find_if(retired_.begin(), retired_.end(),
+                           [runner](const Retired& r) { return r.runner.get() == runner; });
+    if (it == retired_.end())
+        return;
+    auto again = [this, runner] { reap_retired(runner); };
+    if (it->notifier && it->notifier->pending() > 0)
+        return it->notifier->when_idle(again);
+    if (runner->running() > 0)
+        return runner->when_idle(again);
+    retired_.erase(it);
 }
 
 void Daemon::start_scripts(const config::Config& c) {

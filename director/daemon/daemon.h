@@ -52,6 +52,7 @@ private:
     void apply(config::Config next);
     void start_scripts(const config::Config& c);
     void retire_notifier();
+    void reap_retired(notify::ScriptRunner* runner);
     void update_tracking();
     void apply_table(); // now
     void reconcile_table();

@@ -287,8 +287,20 @@ void ScriptRunner::finish(const std::shared_ptr<Child>& child) {
     child->pidfd.close();
     ::close(child->error_pipe);
     children_.erase(child->id);
+    if (children_.empty()) {
+        for (auto& w : idle_waiters_)
+            asio::post(io_, std::move(w));
+        idle_waiters_.clear();
+    }
     // Last: the callback may start the next script, or destroy this runner.
     child->done(status);
+}
+
+void ScriptRunner::when_idle(std::function<void()> f) {
+    if (children_.empty())
+        asio::post(io_, std::move(f));
+    else
+        idle_waiters_.push_back(std::move(f));
 }
 
 } // namespace lvsd::director::notify

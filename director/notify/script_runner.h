@@ -61,6 +61,9 @@ public:
 
     // Scripts started and not yet reaped.
     size_t running() const { return children_.size(); }
+    // Calls `f` (from the io_context, never from inside a call here) once running() is 0: lets a
+    // reload keep the runner of the old configuration until what it started has finished.
+    void when_idle(std::function<void()> f);
 
 private:
     struct Child;
@@ -75,6 +78,7 @@ private:
     Clock::duration kill_grace_;
     uint64_t next_id_ = 0;
     std::unordered_map<uint64_t, std::shared_ptr<Child>> children_;
+    std::vector<std::function<void()>> idle_waiters_;
 };
 
 } // namespace lvsd::director::notify

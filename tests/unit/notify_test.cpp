@@ -475,6 +475,34 @@ BOOST_AUTO_TEST_CASE(runner_exit_codes_and_arguments) {
     BOOST_TEST(runner.running() == 0u);
 }
 
+// A reload keeps the old runner until its scripts end (Daemon::retire_notifier).
+BOOST_AUTO_TEST_CASE(runner_when_idle_waits_for_the_scripts_it_runs) {
+    TempDir d;
+    boost::asio::io_context io;
+    ScriptRunner runner(io, {});
+    int idle = 0;
+    runner.when_idle([&] { ++idle; });
+    io.run_for(std::chrono::milliseconds(50));
+    io.restart();
+    BOOST_TEST(idle == 1); // nothing running: at once, from the loop
+    auto slow = d.script("slow.sh", "sleep 0.3; exit 0");
+    bool done = false;
+    runner.run(script(slow), {}, std::chrono::seconds(5), [&](const ExitStatus&) { done = true; });
+    runner.when_idle([&] {
+        BOOST_TEST(done); // after the script's own callback
+        ++idle;
+    });
+    io.run_for(std::chrono::milliseconds(100));
+    io.restart();
+    BOOST_TEST(idle == 1);
+    for (int i = 0; i < 100 && idle < 2; ++i) {
+        io.run_for(std::chrono::milliseconds(50));
+        io.restart();
+    }
+    BOOST_TEST(idle == 2);
+    BOOST_TEST(runner.running() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(runner_child_environment) {
     TempDir d;
     boost::asio::io_context io;
