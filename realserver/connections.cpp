@@ -22,6 +22,15 @@ bool parse_address(const std::string& hex, net::IpAddress& out) {
         for (int b = 0; b < 4; ++b)
             out.bytes[w * 4 + b] = static_cast<uint8_t>(v >> (8 * b));
     }
+    // A dual-stack socket's IPv4 peers, ::ffff:a.b.c.d, are IPv4 connections.
+    static constexpr uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (out.family == AF_INET6 && std::equal(v4_mapped, v4_mapped + 12, out.bytes.begin())) {
+        net::IpAddress v4;
+        v4.family = AF_INET;
+        v4.prefix_len = v4.max_prefix();
+        std::copy(out.bytes.begin() + 12, out.bytes.end(), v4.bytes.begin());
+        out = v4;
+    }
     return true;
 }
 

@@ -173,6 +173,14 @@ BOOST_AUTO_TEST_CASE(established_connections_to_the_vips) {
     std::vector<net::IpAddress> vips6 = {*net::IpAddress::parse("2001:db8::100")};
     BOOST_CHECK_EQUAL(count_established(v6, vips6, {80}), 1);
     BOOST_CHECK_EQUAL(count_established(v6, vips, {80}), 0);
+    // A dual-stack listener (Go, Java, nginx with ipv6only=off) holds IPv4 clients in tcp6, to
+    // ::ffff:10.0.0.100: those are connections to the IPv4 VIP.
+    const std::string mapped =
+        "  sl  local_address                         remote_address                        st\n"
+        "   0: 0000000000000000FFFF00006400000A:0050 0000000000000000FFFF00000500000A:D431 01\n";
+    std::vector<net::IpAddress> vip4 = {*net::IpAddress::parse("10.0.0.100")};
+    BOOST_CHECK_EQUAL(count_established(mapped, vip4, {80}), 1);
+    BOOST_CHECK_EQUAL(count_established(mapped, vips6, {80}), 0);
 }
 
 BOOST_AUTO_TEST_CASE(drain_waits_for_an_ack_from_every_director) {
