@@ -11,10 +11,16 @@ int weight_under(const std::string& state, int configured) {
 
 dataplane::WeightOverrides report_weights(const config::Config& c,
                                           const std::map<std::string, HostState>& hosts) {
-    // The reports name their sender by address; a real server is matched by its own.
+    // The reports name their sender by address; a real server is matched by its own. Several
+    // names from one address (an agent renamed, or a captured report replayed from a forged
+    // source): the latest report speaks for it, so a stale or replayed state lasts only until
+    // the agent's next report.
     std::map<std::string, const HostState*> by_address;
-    for (const auto& [name, h] : hosts)
-        by_address[h.from] = &h;
+    for (const auto& [name, h] : hosts) {
+        auto& latest = by_address[h.from];
+        if (!latest || h.received > latest->received)
+            latest = &h;
+    }
     dataplane::WeightOverrides out;
     for (size_t v = 0; v < c.virtual_servers.size(); ++v) {
         const auto& rss = c.virtual_servers[v].real_servers;

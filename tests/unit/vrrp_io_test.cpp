@@ -168,7 +168,6 @@ vrrp_instance VI_6 {
     BOOST_CHECK(!(specs_of(changed)[0] == a[0]));
 }
 
-
 BOOST_AUTO_TEST_CASE(agent_states_become_weights) {
     using lvsd::director::agent::weight_under;
     BOOST_CHECK_EQUAL(weight_under("up", 3), 3);
@@ -200,4 +199,13 @@ virtual_server 10.0.0.100 80 {
     auto w = director::agent::report_weights(c, hosts);
     BOOST_REQUIRE_EQUAL(w.size(), 1u);
     BOOST_CHECK_EQUAL((w.at({0, 0})), 0);
+
+    // A second name from 10.0.0.12 (renamed, or another host's report replayed from a forged
+    // source): the latest report counts, whichever name sorts first.
+    auto t = std::chrono::steady_clock::now();
+    hosts["rs2"].received = t;
+    hosts["a-replay"] = {"drain", "10.0.0.12", 9, t - std::chrono::seconds(1)};
+    BOOST_CHECK_EQUAL(director::agent::report_weights(c, hosts).count({0, 1}), 0u);
+    hosts["a-replay"].received = t + std::chrono::seconds(1);
+    BOOST_CHECK_EQUAL((director::agent::report_weights(c, hosts).at({0, 1})), 0);
 }
