@@ -187,28 +187,38 @@ private:
         }
     }
 
-    // A missing or unreadable key is an error at start (and on reload, which keeps the old one).
-    bool open_reports(const Config& c) {
-        reports_.reset();
+    // The sender of `c`'s reports, nullptr when it reports to no director. Throws what stops it
+    // (a missing or unreadable key): an error at start, and on reload, which keeps the old one.
+    std::unique_ptr<ReportSender> make_reports(const Config& c) {
         if (c.report_to.empty())
-            return true;
-        try {
-            std::string host = c.report_host;
-            if (host.empty()) {
-                char name[256] = {};
-                gethostname(name, sizeof name - 1);
-                host = name;
+            return nullptr;
+        std::string host = c.report_host;
+        if (host.empty()) {
+            char name[256] = {};
+            gethostname(name, sizeof name - 1);
+            host = name;
+        }
+        auto r = std::make_unique<ReportSender>(io_, c.report_to, c.report_port,
+                                                agent::load_key(c.report_key_file), host);
+        r->on_ack([this](const std::string& from, const agent::Ack& a) {
+            if (acks_ && acks_->take(from, a) == DrainAcks::Verdict::counted) {
+                last_ack_ = std::chrono::steady_clock::now();
+                log::info("drain acknowledged by director " + from + " (" + a.director + ")");
             }
-            reports_ = std::make_unique<ReportSender>(io_, c.report_to, c.report_port,
-                                                      agent::load_key(c.report_key_file), host);
-            reports_->on_ack([this](const std::string& from, const agent::Ack& a) {
-                if (acks_ && acks_->take(from, a) == DrainAcks::Verdict::counted) {
-                    last_ack_ = std::chrono::steady_clock::now();
-                    log::info("drain acknowledged by director " + from + " (" + a.director + ")");
-                }
-            });
+        });
+        return r;
+    }
+
+    void use_reports(std::unique_ptr<ReportSender> r, const Config& c) {
+        reports_ = std::move(r);
+        if (reports_)
             log::info("reporting readiness to " + std::to_string(c.report_to.size()) +
                       " director(s) on port " + std::to_string(c.report_port));
+    }
+
+    bool open_reports(const Config& c) {
+        try {
+            use_reports(make_reports(c), c);
             return true;
         } catch (const std::exception& e) {
             log::error(e.what());
@@ -217,16 +227,25 @@ private:
     }
 
     void do_reload() {
+        // A drain counts the acks of the report it sent, to the directors of the running
+        // configuration; a new sender or director list would leave it waiting for acks that
+        // cannot come. The stop is under way: the new configuration would not outlive it.
+        if (draining_) {
+            log::warning("reload ignored: draining, on the way to stop");
+            return;
+        }
         sd_notify(0, "RELOADING=1");
         try {
             Config next = reload_();
             HostPlan next_plan = plan_host(next);
+            // What can refuse (the key) before the host changes: a refusal keeps all as it was.
+            auto next_reports = make_reports(next);
             for (const auto& l : host_.apply(next_plan, next.source))
                 log::info(l);
             if (next.agent_port != config_.agent_port ||
                 next.agent_address != config_.agent_address)
                 open_agent(next);
-            open_reports(next);
+            use_reports(std::move(next_reports), next);
             config_ = std::move(next);
             plan_ = std::move(next_plan);
             log::info("configuration reloaded");

@@ -12,7 +12,13 @@ using asio::ip::udp;
 
 ReportSender::ReportSender(asio::io_context& io, std::vector<net::IpAddress> directors, int port,
                            std::vector<uint8_t> key, std::string host)
-    : sock_(io), key_(std::move(key)), host_(std::move(host)) {
+    : sock_(io), key_(std::move(key)), host_(std::move(host)),
+      // Numbered from the wall clock's milliseconds: a restarted (or reloaded) agent's reports
+      // then number after all of its previous run's, which a director's replay guard refuses
+      // from then on, instead of taking a captured one whose number is higher than the new run's.
+      seq_(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count())) {
     sock_.open(udp::v6());
     sock_.set_option(asio::ip::v6_only(false)); // IPv4 directors through mapped addresses
     sock_.bind(udp::endpoint(udp::v6(), 0));    // a port of its own from the start, for acks

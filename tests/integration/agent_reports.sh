@@ -92,6 +92,19 @@ check "the stale report added no host" test -z "$(host_state rs9)"
 lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" undrain >/dev/null
 check "undrain: rs1 up again" lab_wait 3 state_is rs1 up
 
+# A reload whose key file cannot be read is refused, and the agent goes on reporting with the
+# key it has (it used to drop its sender and report nothing more).
+cp "$LAB_DIR/rs1.conf" "$LAB_DIR/rs1.good"
+sed -i "s|^report_key_file .*|report_key_file $LAB_DIR/missing.key|" "$LAB_DIR/rs1.conf"
+kill -HUP "$prs"
+check "reload with a missing key refused" lab_wait 3 grep -q \
+    "reload failed, keeping the running configuration: .*missing.key" "$LAB_DIR/realserver.log"
+cp "$LAB_DIR/rs1.good" "$LAB_DIR/rs1.conf"
+lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" drain >/dev/null
+check "after the refused reload, rs1 still reports (drain)" lab_wait 3 state_is rs1 drain
+lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" undrain >/dev/null
+check "  ...and up again" lab_wait 3 state_is rs1 up
+
 # Graceful stop: `lvs-realserver stop` asks the running agent to drain; it reports "drain" at once,
 # keeps the VIP while a client's connection is open, and removes it once the connection ends.
 ngx=$(lab_nginx rs1 80 rs1)

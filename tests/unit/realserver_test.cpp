@@ -7,7 +7,13 @@
 #include "drain_acks.h"
 #include "host_plan.h"
 #include "readiness.h"
+#include "report_sender.h"
 #include "state_file.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <thread>
 
 using namespace lvsd;
 using namespace lvsd::realserver;
@@ -203,4 +209,24 @@ BOOST_AUTO_TEST_CASE(drain_waits_for_an_ack_from_every_director) {
     BOOST_TEST(acks.missing() == std::vector<std::string>{"10.77.0.2"});
     BOOST_TEST((acks.take("10.77.0.2", agent::Ack{"d2", "rs1", 8, 2000, "drain"}) == V::counted));
     BOOST_TEST(acks.all());
+}
+
+// Report numbers start from the wall clock, so a restarted agent's reports number after its
+// previous run's (a director's replay guard then refuses those).
+BOOST_AUTO_TEST_CASE(report_numbers_follow_the_clock_across_runs) {
+    boost::asio::io_context io;
+    auto now_ms = [] {
+        return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
+    };
+    uint64_t before = now_ms();
+    ReportSender first(io, {}, 7707, std::vector<uint8_t>(32, 1), "rs1");
+    first.report("up");
+    first.report("drain");
+    BOOST_TEST(first.last_report().seq > before);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ReportSender second(io, {}, 7707, std::vector<uint8_t>(32, 1), "rs1");
+    second.report("up");
+    BOOST_TEST(second.last_report().seq > first.last_report().seq);
 }
