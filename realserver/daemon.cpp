@@ -92,7 +92,10 @@ private:
         draining_ = true;
         stopping_ = true;
         timer_.cancel();
-        sd_notify(0, "STATUS=draining");
+        // systemd's stop timeout (90 s by default) must not cut a longer drain short: killed
+        // mid-drain, the agent would leave the VIPs and sysctls behind.
+        auto extend_us = static_cast<long long>((config_.effective_drain_timeout() + 30) * 1e6);
+        sd_notify(0, ("STATUS=draining\nEXTEND_TIMEOUT_USEC=" + std::to_string(extend_us)).c_str());
         last_ = "drain";
         if (reports_) {
             reports_->report("drain", std::chrono::seconds(0));

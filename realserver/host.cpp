@@ -36,7 +36,7 @@ static std::vector<SysctlSetting> rp_filter_relaxation() {
         std::string dev = e.path().filename();
         if (dev == "all" || dev == "default" || dev == tun_device)
             continue;
-        std::string key = "net.ipv4.conf." + dev + ".rp_filter";
+        std::string key = "net.ipv4.conf." + sys::sysctl_name_part(dev) + ".rp_filter";
         auto own = sys::sysctl_read(key);
         if (own && std::stoi(*own) < std::stoi(*all))
             out.push_back({key, *all});

@@ -9,8 +9,15 @@ namespace lvsd::sys {
 
 std::string sysctl_path(const std::string& dotted) {
     std::string p = dotted;
-    std::replace(p.begin(), p.end(), '.', '/');
+    for (char& c : p)
+        c = c == '.' ? '/' : c == '/' ? '.' : c;
     return "/proc/sys/" + p;
+}
+
+std::string sysctl_name_part(const std::string& part) {
+    std::string p = part;
+    std::replace(p.begin(), p.end(), '.', '/');
+    return p;
 }
 
 std::optional<std::string> sysctl_read(const std::string& dotted) {

@@ -9,6 +9,7 @@
 #include "readiness.h"
 #include "report_sender.h"
 #include "state_file.h"
+#include "sys/sysctl.h"
 
 #include <boost/asio/io_context.hpp>
 
@@ -229,4 +230,13 @@ BOOST_AUTO_TEST_CASE(report_numbers_follow_the_clock_across_runs) {
     ReportSender second(io, {}, 7707, std::vector<uint8_t>(32, 1), "rs1");
     second.report("up");
     BOOST_TEST(second.last_report().seq > first.last_report().seq);
+}
+
+// A VLAN device's name has a dot, which the dotted sysctl name writes as a slash (sysctl(8)).
+BOOST_AUTO_TEST_CASE(sysctl_names_of_devices_with_dots) {
+    BOOST_TEST(sys::sysctl_path("net.ipv4.conf.lo.arp_ignore") ==
+               "/proc/sys/net/ipv4/conf/lo/arp_ignore");
+    BOOST_TEST(sys::sysctl_name_part("eth0.100") == "eth0/100");
+    BOOST_TEST(sys::sysctl_path("net.ipv4.conf." + sys::sysctl_name_part("eth0.100") +
+                                ".rp_filter") == "/proc/sys/net/ipv4/conf/eth0.100/rp_filter");
 }
