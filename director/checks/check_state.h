@@ -3,6 +3,7 @@
 // I/O and no clocks: results go in, transitions and the delay until the next check come out.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -44,10 +45,13 @@ public:
     std::optional<int> weight() const { return weight_; }
     int retries_left() const { return retries_left_; }
     const Timing& timing() const { return timing_; }
-    // Takes over another checker's verdict (after a reload), with fresh retries.
+    // Takes over another checker's verdict after a reload, and the failures it has counted
+    // towards its retries (within this one's retry): reloads more frequent than delay_loop
+    // must not keep a dead server up by starting its count again each time.
     void assume(const CheckState& other) {
         up_ = other.up_;
         weight_ = other.weight_;
+        retries_left_ = std::clamp(other.retries_left_, 0, std::max(0, timing_.retry));
     }
 
 private:

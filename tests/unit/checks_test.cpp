@@ -308,6 +308,28 @@ BOOST_AUTO_TEST_CASE(a_success_between_failures_resets_the_retries) {
     BOOST_TEST(!s.up());
 }
 
+// Reloads more frequent than delay_loop must not keep a failing server up.
+BOOST_AUTO_TEST_CASE(a_reload_keeps_the_failures_counted_towards_the_retries) {
+    Timing t;
+    t.retry = 2;
+    CheckState before(t);
+    before.on_result(bad());
+    before.on_result(bad());
+    CheckState after(t);
+    after.assume(before);
+    BOOST_TEST(after.up());
+    BOOST_TEST(after.retries_left() == 0);
+    after.on_result(bad());
+    BOOST_TEST(!after.up());
+    // A new, lower retry bounds what is left.
+    CheckState fresh(t);
+    Timing fewer = t;
+    fewer.retry = 1;
+    CheckState lowered(fewer);
+    lowered.assume(fresh);
+    BOOST_TEST(lowered.retries_left() == 1);
+}
+
 BOOST_AUTO_TEST_CASE(retry_zero_goes_down_on_the_first_failure) {
     Timing t;
     t.retry = 0;
