@@ -100,7 +100,7 @@ std::vector<std::string> Host::apply(const HostPlan& plan, const std::string& co
             }
             if (net::contains(present, idx, a.address))
                 continue; // ours from an earlier start, or the host's own: leave it
-            if (!st.has_address(a.address)) {
+            if (!st.has_address(a.address, a.device)) {
                 st.addresses.push_back(a);
                 save_state(state_path_, st);
             }
@@ -109,11 +109,11 @@ std::vector<std::string> Host::apply(const HostPlan& plan, const std::string& co
             log.push_back("added " + describe(a));
         }
 
-        // Addresses an earlier config had and this one does not.
+        // Addresses an earlier config had and this one does not (or has on another device).
         for (auto it = st.addresses.begin(); it != st.addresses.end();) {
             bool wanted = false;
             for (const auto& a : plan.addresses)
-                wanted = wanted || a.address == it->address;
+                wanted = wanted || (a.address == it->address && a.device == it->device);
             if (wanted) {
                 ++it;
                 continue;

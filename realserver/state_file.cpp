@@ -21,9 +21,9 @@ const SavedSysctl* State::sysctl(const std::string& key) const {
     return nullptr;
 }
 
-bool State::has_address(const net::IpAddress& a) const {
+bool State::has_address(const net::IpAddress& a, const std::string& device) const {
     for (const auto& p : addresses)
-        if (p.address == a)
+        if (p.address == a && p.device == device)
             return true;
     return false;
 }

@@ -25,7 +25,8 @@ struct State {
     bool drained = false;               // `lvs-realserver drain`: report "drain" to directors
 
     const SavedSysctl* sysctl(const std::string& key) const;
-    bool has_address(const net::IpAddress& a) const;
+    // On that device: the same VIP moved from lo to tunl0 (dr to tun) is another address.
+    bool has_address(const net::IpAddress& a, const std::string& device) const;
 };
 
 std::string state_to_json(const State& s);

@@ -219,16 +219,19 @@ std::optional<Duration> CheckerSet::first_delay(const CheckerId& id) const {
     return std::nullopt;
 }
 
-// A virtual server as a reload recognizes it: what server_name() shows, and the protocol (a
-// TCP and a UDP service may share an address and port).
-std::string CheckerSet::service_key(size_t vi) const {
+std::string CheckerSet::service_name(size_t vi) const {
     const auto& vs = config_.virtual_servers[vi];
-    std::string v = vs.kind == config::VirtualServerKind::fwmark
-                        ? "fwmark " + std::to_string(vs.fwmark)
-                    : vs.kind == config::VirtualServerKind::group
-                        ? "group " + vs.group
-                        : vs.address.str() + ":" + std::to_string(vs.port);
-    return v + "/" + std::to_string(static_cast<int>(vs.protocol));
+    return vs.kind == config::VirtualServerKind::fwmark ? "fwmark " + std::to_string(vs.fwmark)
+           : vs.kind == config::VirtualServerKind::group
+               ? "group " + vs.group
+               : vs.address.str() + ":" + std::to_string(vs.port);
+}
+
+// A virtual server as a reload recognizes it: its name, and the protocol (a TCP and a UDP
+// service may share an address and port).
+std::string CheckerSet::service_key(size_t vi) const {
+    return service_name(vi) + "/" +
+           std::to_string(static_cast<int>(config_.virtual_servers[vi].protocol));
 }
 
 std::string CheckerSet::checker_key(const Check& c) const {
@@ -364,14 +367,9 @@ void CheckerSet::run_url(size_t i, size_t url, std::function<void(Result)> done)
 }
 
 std::string CheckerSet::server_name(const RealServerRef& r) const {
-    const auto& vs = config_.virtual_servers[r.virtual_server];
-    const auto& rs = vs.real_servers[r.real_server];
-    std::string v = vs.kind == config::VirtualServerKind::fwmark
-                        ? "fwmark " + std::to_string(vs.fwmark)
-                    : vs.kind == config::VirtualServerKind::group
-                        ? "group " + vs.group
-                        : vs.address.str() + ":" + std::to_string(vs.port);
-    return rs.address.str() + ":" + std::to_string(rs.port) + " of virtual_server " + v;
+    const auto& rs = config_.virtual_servers[r.virtual_server].real_servers[r.real_server];
+    return rs.address.str() + ":" + std::to_string(rs.port) + " of virtual_server " +
+           service_name(r.virtual_server);
 }
 
 void CheckerSet::result(size_t i, const Result& r) {

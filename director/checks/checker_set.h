@@ -127,6 +127,7 @@ private:
     void server_changed(size_t server, const std::string& why);
     void run_script(const std::optional<config::Script>& s);
     std::string server_name(const RealServerRef& r) const;
+    std::string service_name(size_t virtual_server) const;
     std::string service_key(size_t virtual_server) const;
     std::string checker_key(const Check& c) const;
 

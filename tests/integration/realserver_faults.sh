@@ -77,10 +77,14 @@ check "stop then restores the original host" [ "$(snapshot)" = "$before" ]
 
 # TUN mode needs tunl0 (the ipip module). Where the kernel lacks it, the error says so.
 if lab_exec rs1 ip link show tunl0 >/dev/null 2>&1; then
+    # Started as DR (on lo), then as TUN: the VIP moves, and stop finds it where it went.
+    lab_exec rs1 "$RS" start --vip 10.77.0.150 >/dev/null 2>&1
     lab_exec rs1 "$RS" start --vip 10.77.0.150,tun >/dev/null 2>&1
     check "TUN VIP on tunl0" bash -c "ip -n $(lab_ns rs1) addr show dev tunl0 | grep -q 10.77.0.150/32"
+    check "  ...and no longer on lo" bash -c "! ip -n $(lab_ns rs1) addr show dev lo | grep -q 10.77.0.150/32"
     check "rp_filter 0 on tunl0" [ "$(lab_exec rs1 sysctl -n net.ipv4.conf.tunl0.rp_filter)" = 0 ]
     lab_exec rs1 "$RS" stop >/dev/null 2>&1
+    check "stop removes the VIP moved to tunl0" bash -c "! ip -n $(lab_ns rs1) addr | grep -q 10.77.0.150/"
 else
     out=$(lab_exec rs1 "$RS" start --vip 10.77.0.150,tun 2>&1); rc=$?
     check "TUN without ipip: exit 1 naming the module ($out)" bash -c "[ $rc = 1 ] && [[ '$out' == *'modprobe ipip'* ]]"

@@ -134,7 +134,8 @@ BOOST_AUTO_TEST_CASE(state_round_trip) {
     BOOST_CHECK(t.drained);
     BOOST_REQUIRE(t.sysctl("net.ipv4.conf.lo.arp_ignore"));
     BOOST_CHECK_EQUAL(t.sysctl("net.ipv4.conf.lo.arp_ignore")->original, "2");
-    BOOST_CHECK(t.has_address(*net::IpAddress::parse("fd00::1")));
+    BOOST_CHECK(t.has_address(*net::IpAddress::parse("fd00::1"), "lo"));
+    BOOST_CHECK(!t.has_address(*net::IpAddress::parse("fd00::1"), "tunl0"));
     BOOST_CHECK_EQUAL(t.addresses[0].label, "lo:0");
     BOOST_CHECK_THROW(state_from_json("{\"version\": 1}"), std::runtime_error);
     BOOST_CHECK_THROW(state_from_json("not json"), std::runtime_error);
