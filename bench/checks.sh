@@ -51,7 +51,7 @@ total=${2:-10000}
 window=${3:-20}
 build=${BUILD:-$root/build}
 RUN=$build/tests/tools/check_run
-[ -x "$RUN" ] || { echo "check_run not built at $RUN"; exit 1; }
+[ ${#ab[@]} -gt 0 ] || [ -x "$RUN" ] || { echo "check_run not built at $RUN"; exit 1; }
 case $kind in tcp | http) ;; *) echo "kind: tcp or http"; exit 2 ;; esac
 nodes=4
 per=$(((total + nodes - 1) / nodes))
@@ -179,7 +179,8 @@ if [ ${#ab[@]} -gt 0 ]; then
             downs=$(cat "$LAB_DIR/a$half_a.log" "$LAB_DIR/b$half_a.log" |
                 grep -c '^change .* down')
             echo "A on half $half_a, B on half $half_b, ${window} s: A ${a}%, B ${b}% of one core" \
-                "(${kind^^}, $((total / 2)) real servers each), servers marked down: $downs"
+                "(${kind^^}, $(grep -c real_server "$LAB_DIR/half$half_a") and" \
+                "$(grep -c real_server "$LAB_DIR/half$half_b") real servers), servers marked down: $downs"
         done
         lab_stop "$pa"; lab_stop "$pb"
     done

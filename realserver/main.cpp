@@ -137,7 +137,9 @@ int do_stop(const Options& o) {
 // A running agent reloads its file (SIGHUP); without one, start applies the edited file. A bad
 // file is refused here, before the agent is bothered.
 int do_reload(const Options& o) {
-    load(o);
+    Config c = load(o);
+    if (!c.report_key_file.empty())
+        agent::load_key(c.report_key_file); // the agent would refuse the file for it too
     if (!require_net_admin())
         return no_privilege;
     Host host(default_state_path(o.state_dir));

@@ -145,8 +145,14 @@ void ReportListener::handle(std::size_t n) {
         return;
     }
     ++accepted_;
+    // The real server at this address is weighed by the latest report from it, whatever the
+    // name (report_weights): a change is a change of that, not only of this name's state.
+    const HostState* latest = nullptr;
+    for (const auto& [name, other] : hosts_)
+        if (other.from == sender && (!latest || other.received > latest->received))
+            latest = &other;
+    bool changed = !latest || latest->state != report.state;
     auto& h = hosts_[keyed.host];
-    bool changed = h.state != report.state;
     h.state = report.state;
     h.from = sender;
     h.seq = report.seq;

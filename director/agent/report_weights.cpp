@@ -14,7 +14,7 @@ dataplane::WeightOverrides report_weights(const config::Config& c,
     // The reports name their sender by address; a real server is matched by its own. Several
     // names from one address (an agent renamed, or a captured report replayed from a forged
     // source): the latest report speaks for it, so a stale or replayed state lasts only until
-    // the agent's next report.
+    // the agent's next report (which ReportListener then counts as a change).
     std::map<std::string, const HostState*> by_address;
     for (const auto& [name, h] : hosts) {
         auto& latest = by_address[h.from];

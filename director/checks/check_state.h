@@ -51,8 +51,11 @@ public:
     void assume(const CheckState& other) {
         up_ = other.up_;
         weight_ = other.weight_;
-        retries_left_ = std::clamp(other.retries_left_, 0, std::max(0, timing_.retry));
+        int failed = std::max(0, other.timing_.retry) - other.retries_left_;
+        retries_left_ = std::max(0, std::max(0, timing_.retry) - failed);
     }
+    // An up checker with failures counted: its next check is a retry.
+    bool retrying() const { return up_ && retries_left_ < std::max(0, timing_.retry); }
 
 private:
     Timing timing_;

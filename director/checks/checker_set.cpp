@@ -283,8 +283,12 @@ void CheckerSet::start() {
         return;
     running_ = true;
     for (size_t i = 0; i < checks_.size(); ++i) {
-        checks_[i].due = std::make_unique<Due>(*this, i);
-        schedule(i, checks_[i].first_delay);
+        auto& c = checks_[i];
+        c.due = std::make_unique<Due>(*this, i);
+        // A checker a reload left with failures counted retries as it would have, rather than
+        // waiting its first delay again (reloads that come often must not keep it from ever
+        // reaching its verdict).
+        schedule(i, c.state.retrying() ? c.state.timing().delay_before_retry : c.first_delay);
     }
 }
 

@@ -63,8 +63,10 @@ public:
 
     // After a reload: takes over the verdicts of `old`'s checkers that are still configured
     // (same virtual server and protocol, real server address and port, checker position and
-    // kind), and each quorum's verdict, so that a reload neither flaps servers nor runs notify
-    // scripts (quorum scripts only when new quorum settings move a verdict). Before start().
+    // kind) with the failures they counted towards their retries, and each quorum's verdict, so
+    // that a reload neither flaps servers nor runs notify scripts (a quorum script only when
+    // the new configuration moves a verdict: other quorum settings, servers or weights).
+    // Before start().
     void inherit(const CheckerSet& old);
 
     void start();

@@ -93,8 +93,8 @@ private:
     std::unique_ptr<notify::ScriptRunner> runner_;
     std::unique_ptr<checks::CheckerSet> checkers_; // declared after runner_: it uses it
     std::unique_ptr<notify::Notifier> notifier_;
-    // A reload's previous runner and notifier, kept until their notify scripts (a removed
-    // instance's notify_stop) are done.
+    // A reload's previous runner and notifier, kept until what they run is done (a removed
+    // instance's notify_stop, the checkers' notify and quorum scripts, a mail).
     struct Retired {
         std::unique_ptr<notify::ScriptRunner> runner;
         std::unique_ptr<notify::Notifier> notifier;

@@ -89,6 +89,24 @@ check "replayed and stale reports counted" test "$(counter replayed)" -ge 2
 check "malformed report counted" test "$(counter malformed)" -ge 1
 check "the forged 'up' did not change rs1" test "$(host_state rs1)" = drain
 check "the stale report added no host" test -z "$(host_state rs9)"
+
+# Two names from one address (an agent renamed, or a report replayed from a forged source): the
+# latest report speaks for the address, so x's next "up" after y's "drain" is a change again.
+lab_exec c python3 - "$key" <<'PY'
+import hashlib, hmac, json, socket, sys, time
+key = open(sys.argv[1], "rb").read().rstrip(b"\r\n")
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def send(host, seq, state):
+    p = json.dumps({"v": 1, "host": host, "seq": seq, "time_ms": int(time.time() * 1000),
+                    "state": state}).encode()
+    s.sendto(p + b"\n" + hmac.new(key, p, hashlib.sha256).hexdigest().encode(), ("10.77.0.1", 7707))
+    time.sleep(0.2)
+send("x", 1, "up")
+send("y", 1, "drain")
+send("x", 2, "up")
+PY
+check "the latest report from an address counts: x's second 'up' is a change" lab_wait 3 bash -c \
+    "[ \$(grep -c 'real server x (10.77.0.50) reports up' '$LAB_DIR/director.log') = 2 ]"
 lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" undrain >/dev/null
 check "undrain: rs1 up again" lab_wait 3 state_is rs1 up
 
@@ -99,6 +117,8 @@ sed -i "s|^report_key_file .*|report_key_file $LAB_DIR/missing.key|" "$LAB_DIR/r
 kill -HUP "$prs"
 check "reload with a missing key refused" lab_wait 3 grep -q \
     "reload failed, keeping the running configuration: .*missing.key" "$LAB_DIR/realserver.log"
+lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" reload >/dev/null 2>&1
+check "lvs-realserver reload refuses it too (exit $?)" test $? -ne 0
 cp "$LAB_DIR/rs1.good" "$LAB_DIR/rs1.conf"
 lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" drain >/dev/null
 check "after the refused reload, rs1 still reports (drain)" lab_wait 3 state_is rs1 drain

@@ -321,13 +321,31 @@ BOOST_AUTO_TEST_CASE(a_reload_keeps_the_failures_counted_towards_the_retries) {
     BOOST_TEST(after.retries_left() == 0);
     after.on_result(bad());
     BOOST_TEST(!after.up());
-    // A new, lower retry bounds what is left.
-    CheckState fresh(t);
-    Timing fewer = t;
-    fewer.retry = 1;
-    CheckState lowered(fewer);
-    lowered.assume(fresh);
-    BOOST_TEST(lowered.retries_left() == 1);
+    BOOST_TEST(!after.retrying()); // down: nothing to retry
+    // The failures counted carry over to a new retry: one of 1 counted, 3 - 1 left of 3.
+    Timing one = t;
+    one.retry = 1;
+    CheckState once(one);
+    once.on_result(bad());
+    BOOST_TEST(once.retrying());
+    Timing three = t;
+    three.retry = 3;
+    CheckState raised(three);
+    raised.assume(once);
+    BOOST_TEST(raised.retries_left() == 2);
+    BOOST_TEST(raised.retrying());
+    // More failures than the new retry allows: none left, the next failure takes it down.
+    CheckState lowered(one);
+    CheckState twice(t);
+    twice.on_result(bad());
+    twice.on_result(bad());
+    lowered.assume(twice);
+    BOOST_TEST(lowered.retries_left() == 0);
+    // Nothing failed: the new retry in full.
+    CheckState fresh(three);
+    fresh.assume(CheckState(one));
+    BOOST_TEST(fresh.retries_left() == 3);
+    BOOST_TEST(!fresh.retrying());
 }
 
 BOOST_AUTO_TEST_CASE(retry_zero_goes_down_on_the_first_failure) {
