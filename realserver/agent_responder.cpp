@@ -36,23 +36,31 @@ static tcp::acceptor open_acceptor(asio::io_context& io, const std::string& addr
 
 AgentResponder::AgentResponder(asio::io_context& io, const std::string& address, int port,
                                std::function<std::string()> answer)
-    : acceptor_(open_acceptor(io, address, port)), answer_(std::move(answer)) {
+    : acceptor_(open_acceptor(io, address, port)), retry_(io), answer_(std::move(answer)) {
     accept();
 }
 
 void AgentResponder::accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket s) {
-        if (ec == asio::error::operation_aborted)
+    acceptor_.async_accept([this, alive = alive_](boost::system::error_code ec, tcp::socket s) {
+        if (!*alive || ec == asio::error::operation_aborted)
             return;
-        if (!ec) {
-            auto sock = std::make_shared<tcp::socket>(std::move(s));
-            auto line = std::make_shared<std::string>(answer_() + "\n");
-            asio::async_write(*sock, asio::buffer(*line),
-                              [sock, line](boost::system::error_code, size_t) {
-                                  boost::system::error_code ignored;
-                                  sock->shutdown(tcp::socket::shutdown_both, ignored);
-                              });
+        if (ec) {
+            // Out of descriptors (EMFILE) or memory: accepting again at once would fail again
+            // at once, in a loop. The pending connection waits in the backlog meanwhile.
+            retry_.expires_after(std::chrono::milliseconds(100));
+            retry_.async_wait([this, alive](boost::system::error_code e) {
+                if (*alive && !e)
+                    accept();
+            });
+            return;
         }
+        auto sock = std::make_shared<tcp::socket>(std::move(s));
+        auto line = std::make_shared<std::string>(answer_() + "\n");
+        asio::async_write(*sock, asio::buffer(*line),
+                          [sock, line](boost::system::error_code, size_t) {
+                              boost::system::error_code ignored;
+                              sock->shutdown(tcp::socket::shutdown_both, ignored);
+                          });
         accept();
     });
 }

@@ -172,20 +172,34 @@ private:
         io_.stop();
     }
 
-    // Until the first round ends, directors are told "down": readiness is not known yet.
-    bool open_agent(const Config& c) {
-        agent_.reset();
+    // The agent-check responder of `c`, nullptr without agent_port. Throws when the port cannot
+    // be had: an error at start, and on reload, which keeps the old one.
+    std::unique_ptr<AgentResponder> make_agent(const Config& c) {
         if (c.agent_port == 0)
-            return true;
+            return nullptr;
+        // Until the first round ends, directors are told "down": readiness is not known yet.
         try {
-            agent_ = std::make_unique<AgentResponder>(io_, c.agent_address, c.agent_port, [this] {
+            return std::make_unique<AgentResponder>(io_, c.agent_address, c.agent_port, [this] {
                 return last_.empty() ? std::string("down #starting") : last_;
             });
-            log::info("agent-check answers on port " + std::to_string(c.agent_port));
-            return true;
         } catch (const boost::system::system_error& e) {
-            log::error("cannot listen on agent port " + std::to_string(c.agent_port) + ": " +
-                       e.code().message());
+            throw std::runtime_error("cannot listen on agent port " + std::to_string(c.agent_port) +
+                                     ": " + e.code().message());
+        }
+    }
+
+    void use_agent(std::unique_ptr<AgentResponder> a, const Config& c) {
+        agent_ = std::move(a);
+        if (agent_)
+            log::info("agent-check answers on port " + std::to_string(c.agent_port));
+    }
+
+    bool open_agent(const Config& c) {
+        try {
+            use_agent(make_agent(c), c);
+            return true;
+        } catch (const std::exception& e) {
+            log::error(e.what());
             return false;
         }
     }
@@ -241,13 +255,20 @@ private:
         try {
             Config next = reload_();
             HostPlan next_plan = plan_host(next);
-            // What can refuse (the key) before the host changes: a refusal keeps all as it was.
+            // What can refuse (the key, the agent port) before the host changes: a refusal keeps
+            // all as it was.
             auto next_reports = make_reports(next);
+            bool new_agent = next.agent_port != config_.agent_port ||
+                             next.agent_address != config_.agent_address;
+            std::unique_ptr<AgentResponder> next_agent;
+            if (new_agent && next.agent_port != 0 && next.agent_port == config_.agent_port)
+                agent_.reset(); // the same port on another address: ours holds it until now
+            if (new_agent)
+                next_agent = make_agent(next);
             for (const auto& l : host_.apply(next_plan, next.source))
                 log::info(l);
-            if (next.agent_port != config_.agent_port ||
-                next.agent_address != config_.agent_address)
-                open_agent(next);
+            if (new_agent)
+                use_agent(std::move(next_agent), next);
             use_reports(std::move(next_reports), next);
             config_ = std::move(next);
             plan_ = std::move(next_plan);
@@ -255,6 +276,8 @@ private:
         } catch (const std::exception& e) {
             log::error(std::string("reload failed, keeping the running configuration: ") +
                        e.what());
+            if (!agent_ && config_.agent_port != 0)
+                open_agent(config_); // given up above for the new one's port
         }
         sd_notify(0, "READY=1");
     }

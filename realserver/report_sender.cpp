@@ -33,8 +33,9 @@ ReportSender::ReportSender(asio::io_context& io, std::vector<net::IpAddress> dir
 
 void ReportSender::receive() {
     sock_.async_receive_from(
-        asio::buffer(buf_), from_, [this](const boost::system::error_code& ec, std::size_t n) {
-            if (ec == asio::error::operation_aborted)
+        asio::buffer(buf_), from_,
+        [this, alive = alive_](const boost::system::error_code& ec, std::size_t n) {
+            if (!*alive || ec == asio::error::operation_aborted)
                 return;
             if (!ec && on_ack_) {
                 auto a = from_.address();

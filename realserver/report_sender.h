@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ class ReportSender {
 public:
     ReportSender(boost::asio::io_context& io, std::vector<net::IpAddress> directors, int port,
                  std::vector<uint8_t> key, std::string host);
+    ~ReportSender() { *alive_ = false; }
     // Sends when state differs from the last one sent or the last send is older than `refresh`.
     void report(const std::string& state,
                 std::chrono::steady_clock::duration refresh = std::chrono::seconds(5));
@@ -47,6 +49,9 @@ private:
     std::vector<uint8_t> key_;
     std::string host_;
     uint64_t seq_ = 0;
+    // A reload replaces the sender from another handler, maybe with a receive already
+    // completed and queued: its handler must not touch the object.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     std::string last_;
     std::chrono::steady_clock::time_point last_sent_{};
 };

@@ -39,30 +39,34 @@ ReportListener::ReportListener(asio::io_context& io, uint16_t port, std::vector<
 }
 
 void ReportListener::receive() {
-    sock_.async_wait(udp::socket::wait_read, [this](const boost::system::error_code& ec) {
-        if (ec == asio::error::operation_aborted)
-            return;
-        // A few of what is queued, so that a flood (or a mass drain, each report of which
-        // applies the table) cannot hold the loop; the next wait finds the rest (asio re-arms
-        // the socket in epoll for every wait, so data already queued wakes it).
-        for (int i = 0; i < 8 && !ec; ++i) {
-            auto n = receive_one();
-            if (!n)
-                break;
-            if (*n > buf_.size()) {
-                ++malformed_;
-                complain("longer than " + std::to_string(buf_.size()) + " bytes");
-                continue;
-            }
-            try {
-                handle(*n);
-            } catch (const std::exception& e) {
-                ++malformed_; // never let a datagram end the daemon
-                complain(std::string("could not be handled: ") + e.what());
-            }
+    sock_.async_wait(udp::socket::wait_read,
+                     [this, alive = alive_](const boost::system::error_code& ec) {
+                         if (*alive && ec != asio::error::operation_aborted)
+                             readable(ec);
+                     });
+}
+
+void ReportListener::readable(const boost::system::error_code& ec) {
+    // A few of what is queued, so that a flood (or a mass drain, each report of which applies
+    // the table) cannot hold the loop; the next wait finds the rest (asio re-arms the socket in
+    // epoll for every wait, so data already queued wakes it).
+    for (int i = 0; i < 8 && !ec; ++i) {
+        auto n = receive_one();
+        if (!n)
+            break;
+        if (*n > buf_.size()) {
+            ++malformed_;
+            complain("longer than " + std::to_string(buf_.size()) + " bytes");
+            continue;
         }
-        receive();
-    });
+        try {
+            handle(*n);
+        } catch (const std::exception& e) {
+            ++malformed_; // never let a datagram end the daemon
+            complain(std::string("could not be handled: ") + e.what());
+        }
+    }
+    receive();
 }
 
 // One datagram into buf_, its source into from_ and its destination into to_ (and the

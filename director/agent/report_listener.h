@@ -17,6 +17,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,12 +39,16 @@ public:
     // `name`: how acks name this director (empty: the host name).
     ReportListener(boost::asio::io_context& io, uint16_t port, std::vector<uint8_t> key,
                    OnChange on_change, std::string name = {});
+    ~ReportListener() { *alive_ = false; }
+    // A reload's new key: reports are checked with it from now on.
+    void set_key(std::vector<uint8_t> key) { key_ = std::move(key); }
 
     nlohmann::json stats() const;
     const std::map<std::string, HostState>& hosts() const { return hosts_; }
 
 private:
     void receive();
+    void readable(const boost::system::error_code& ec);
     std::optional<std::size_t> receive_one();
     void handle(std::size_t n);
     void complain(const std::string& what);
@@ -59,6 +64,9 @@ private:
     std::string name_;
     lvsd::agent::ReplayGuard guard_;
     std::map<std::string, HostState> hosts_;
+    // A reload replaces the listener from another handler, maybe with a wait already completed
+    // and queued: its handler must not touch the object.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     uint64_t accepted_ = 0, forged_ = 0, malformed_ = 0, replayed_ = 0;
     std::chrono::steady_clock::time_point next_complaint_{};
 };

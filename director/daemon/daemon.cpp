@@ -464,13 +464,17 @@ void Daemon::open_control() {
 }
 
 // Throws with a clear message when the key cannot be read or the port is taken.
+// The listener is replaced only once the new one is open: a reload that cannot have the key or
+// the port keeps receiving as before.
 void Daemon::listen_for_reports(const config::GlobalDefs& g) {
-    reports_.reset();
-    if (g.agent_report_port == 0)
+    if (g.agent_report_port == 0) {
+        reports_.reset();
         return;
+    }
     auto key = lvsd::agent::load_key(g.agent_key_file);
+    std::unique_ptr<agent::ReportListener> next;
     try {
-        reports_ = std::make_unique<agent::ReportListener>(
+        next = std::make_unique<agent::ReportListener>(
             io_, static_cast<uint16_t>(g.agent_report_port), std::move(key),
             [this](const std::string&, const agent::HostState&) { apply_table(); },
             g.router_id); // acks name this director as keepalived names it: router_id, else host
@@ -478,6 +482,7 @@ void Daemon::listen_for_reports(const config::GlobalDefs& g) {
         throw std::runtime_error("cannot receive readiness reports on port " +
                                  std::to_string(g.agent_report_port) + ": " + e.code().message());
     }
+    reports_ = std::move(next);
     log::info("readiness reports: listening on port " + std::to_string(g.agent_report_port));
 }
 
@@ -496,13 +501,21 @@ void Daemon::reload() {
     if (diags.has_errors()) {
         log::error("the new configuration has errors; keeping the running one");
     } else {
+        auto& ng = next.global_defs;
+        const auto& og = config_.global_defs;
         try {
-            if (next.global_defs.agent_report_port != config_.global_defs.agent_report_port ||
-                next.global_defs.agent_key_file != config_.global_defs.agent_key_file)
-                listen_for_reports(next.global_defs);
+            if (reports_ && ng.agent_report_port == og.agent_report_port)
+                // The same port: the listener stays, with what hosts reported; its key is read
+                // again (a key rotated in place takes effect with the reload).
+                reports_->set_key(lvsd::agent::load_key(ng.agent_key_file));
+            else
+                listen_for_reports(ng);
         } catch (const std::exception& e) {
-            log::error(std::string(e.what()) + "; readiness reports are not received");
-            reports_.reset();
+            log::error(std::string(e.what()) + (reports_ ? "; readiness reports go on as before"
+                                                         : "; readiness reports are not received"));
+            // The next reload tries again, also when the file is the same one, mended.
+            ng.agent_report_port = og.agent_report_port;
+            ng.agent_key_file = og.agent_key_file;
         }
         apply(std::move(next));
     }

@@ -120,8 +120,15 @@ check "reload with a missing key refused" lab_wait 3 grep -q \
 lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" reload >/dev/null 2>&1
 check "lvs-realserver reload refuses it too (exit $?)" test $? -ne 0
 cp "$LAB_DIR/rs1.good" "$LAB_DIR/rs1.conf"
+# The director likewise keeps its listener, its key and what hosts reported.
+cp "$LAB_DIR/d1.conf" "$LAB_DIR/d1.good"
+sed -i "s|agent_key_file .*|agent_key_file $LAB_DIR/missing.key|" "$LAB_DIR/d1.conf"
+kill -HUP "$pd"
+check "director reload with a missing key: reports go on as before" lab_wait 3 grep -q \
+    "missing.key.*readiness reports go on as before" "$LAB_DIR/director.log"
+cp "$LAB_DIR/d1.good" "$LAB_DIR/d1.conf"
 lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" drain >/dev/null
-check "after the refused reload, rs1 still reports (drain)" lab_wait 3 state_is rs1 drain
+check "after the refused reloads, rs1 still reports (drain) and d1 takes it" lab_wait 3 state_is rs1 drain
 lab_exec rs1 "$LVS_REALSERVER" --config "$LAB_DIR/rs1.conf" undrain >/dev/null
 check "  ...and up again" lab_wait 3 state_is rs1 up
 

@@ -68,6 +68,15 @@ sed "s/$VIP/10.77.0.101/" "$LAB_DIR/good.conf" >"$LAB_DIR/rs.conf"
 kill -HUP "$pid"
 check "a good reload adds the new VIP" lab_wait 3 bash -c "ip -n $(lab_ns rs1) addr show dev lo | grep -q 10.77.0.101/32"
 check "and removes the old one" lab_wait 3 bash -c "! ip -n $(lab_ns rs1) addr show dev lo | grep -q $VIP/32"
+# SIGHUP moving the agent to a port that is taken (nginx's): refused before anything changes,
+# and the agent goes on answering where it was (it used to be dropped).
+cp "$LAB_DIR/rs.conf" "$LAB_DIR/good2.conf"
+sed "s/^agent_port 7777/agent_port 80/" "$LAB_DIR/good2.conf" >"$LAB_DIR/rs.conf"
+kill -HUP "$pid"
+check "a reload to a taken agent port is refused" lab_wait 3 logged \
+    "reload failed, keeping the running configuration: cannot listen on agent port 80"
+check "  ...and the agent still answers on 7777" lab_wait 3 agent_says up
+cp "$LAB_DIR/good2.conf" "$LAB_DIR/rs.conf"
 
 lab_stop "$pid" TERM
 check "SIGTERM removes the VIPs" bash -c "! ip -n $(lab_ns rs1) addr show dev lo | grep -q 10.77.0.10"
