@@ -138,10 +138,10 @@ int do_stop(const Options& o) {
 // file is refused here, before the agent is bothered.
 int do_reload(const Options& o) {
     Config c = load(o);
-    if (!c.report_key_file.empty())
-        agent::load_key(c.report_key_file); // the agent would refuse the file for it too
     if (!require_net_admin())
         return no_privilege;
+    if (!c.report_key_file.empty())
+        agent::load_key(c.report_key_file); // the agent would refuse the file for it too
     Host host(default_state_path(o.state_dir));
     if (int pid = agent_pid(host); pid > 0) {
         log::info("asking the running agent (pid " + std::to_string(pid) + ") to reload");

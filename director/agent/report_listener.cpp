@@ -18,12 +18,8 @@ using asio::ip::udp;
 
 ReportListener::ReportListener(asio::io_context& io, uint16_t port, std::vector<uint8_t> key,
                                OnChange on_change, std::string name)
-    : sock_(io), key_(std::move(key)), on_change_(std::move(on_change)), name_(std::move(name)) {
-    if (name_.empty()) {
-        char host[256] = {};
-        gethostname(host, sizeof host - 1);
-        name_ = host;
-    }
+    : sock_(io), key_(std::move(key)), on_change_(std::move(on_change)) {
+    set_name(std::move(name));
     // One IPv6 socket with v6only off takes IPv4 reports too.
     sock_.open(udp::v6());
     sock_.set_option(asio::ip::v6_only(false));
@@ -36,6 +32,15 @@ ReportListener::ReportListener(asio::io_context& io, uint16_t port, std::vector<
                                           "IPV6_RECVPKTINFO");
     sock_.non_blocking(true);
     receive();
+}
+
+void ReportListener::set_name(std::string name) {
+    if (name.empty()) {
+        char host[256] = {};
+        gethostname(host, sizeof host - 1);
+        name = host;
+    }
+    name_ = std::move(name);
 }
 
 void ReportListener::receive() {
@@ -152,9 +157,11 @@ void ReportListener::handle(std::size_t n) {
     // The real server at this address is weighed by the latest report from it, whatever the
     // name (report_weights): a change is a change of that, not only of this name's state.
     const HostState* latest = nullptr;
-    for (const auto& [name, other] : hosts_)
-        if (other.from == sender && (!latest || other.received > latest->received))
-            latest = &other;
+    std::string prefix = sender + "/"; // hosts_ is keyed "address/name"
+    for (auto it = hosts_.lower_bound(prefix);
+         it != hosts_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+        if (!latest || it->second.received > latest->received)
+            latest = &it->second;
     bool changed = !latest || latest->state != report.state;
     auto& h = hosts_[keyed.host];
     h.state = report.state;

@@ -40,8 +40,9 @@ public:
     ReportListener(boost::asio::io_context& io, uint16_t port, std::vector<uint8_t> key,
                    OnChange on_change, std::string name = {});
     ~ReportListener() { *alive_ = false; }
-    // A reload's new key: reports are checked with it from now on.
+    // A reload's new key and name: reports are checked, and acks named, with them from now on.
     void set_key(std::vector<uint8_t> key) { key_ = std::move(key); }
+    void set_name(std::string name); // empty: the host name
 
     nlohmann::json stats() const;
     const std::map<std::string, HostState>& hosts() const { return hosts_; }

@@ -246,9 +246,20 @@ void CheckerSet::inherit(const CheckerSet& old) {
     std::map<std::string, const Check*> before;
     for (const auto& c : old.checks_)
         before[old.checker_key(c)] = &c;
-    for (auto& c : checks_)
-        if (auto it = before.find(checker_key(c)); it != before.end())
-            c.state.assume(it->second->state);
+    auto now = GridTimers::Clock::now();
+    for (auto& c : checks_) {
+        auto it = before.find(checker_key(c));
+        if (it == before.end())
+            continue;
+        const Check& was = *it->second;
+        c.state.assume(was.state);
+        // It runs when it was due, not a first delay later: reloads that come more often than
+        // delay_loop must not keep a checker from ever running, or from reaching its verdict.
+        if (was.due_at)
+            c.first_delay = std::clamp(*was.due_at - now, Duration::zero(), c.first_delay);
+        if (c.state.retrying())
+            c.first_delay = std::min(c.first_delay, c.state.timing().delay_before_retry);
+    }
     for (auto& s : servers_) {
         std::vector<const CheckState*> states;
         for (size_t i : s.checks)
@@ -283,12 +294,8 @@ void CheckerSet::start() {
         return;
     running_ = true;
     for (size_t i = 0; i < checks_.size(); ++i) {
-        auto& c = checks_[i];
-        c.due = std::make_unique<Due>(*this, i);
-        // A checker a reload left with failures counted retries as it would have, rather than
-        // waiting its first delay again (reloads that come often must not keep it from ever
-        // reaching its verdict).
-        schedule(i, c.state.retrying() ? c.state.timing().delay_before_retry : c.first_delay);
+        checks_[i].due = std::make_unique<Due>(*this, i);
+        schedule(i, checks_[i].first_delay);
     }
 }
 
@@ -301,8 +308,11 @@ void CheckerSet::stop() {
 }
 
 void CheckerSet::schedule(size_t i, Duration after) {
-    if (running_)
-        probes_->timers.set(*checks_[i].due, GridTimers::Clock::now() + after);
+    if (!running_)
+        return;
+    auto& c = checks_[i];
+    c.due_at = GridTimers::Clock::now() + after;
+    probes_->timers.set(*c.due, *c.due_at);
 }
 
 void CheckerSet::run(size_t i) {

@@ -63,7 +63,8 @@ public:
 
     // After a reload: takes over the verdicts of `old`'s checkers that are still configured
     // (same virtual server and protocol, real server address and port, checker position and
-    // kind) with the failures they counted towards their retries, and each quorum's verdict, so
+    // kind) with the failures they counted towards their retries and the time they were due
+    // (first_delay() shortens to it), and each quorum's verdict, so
     // that a reload neither flaps servers nor runs notify scripts (a quorum script only when
     // the new configuration moves a verdict: other quorum settings, servers or weights).
     // Before start().
@@ -112,7 +113,8 @@ private:
         int configured_weight = 1; // AGENT_CHECK: what NN% scales
         Duration first_delay{};
         bool log_all_failures = false;
-        std::unique_ptr<Due> due; // from start()
+        std::unique_ptr<Due> due;                            // from start()
+        std::optional<GridTimers::Clock::time_point> due_at; // when it runs next, once started
     };
     struct Server {
         RealServerRef ref;

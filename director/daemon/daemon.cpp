@@ -504,11 +504,12 @@ void Daemon::reload() {
         auto& ng = next.global_defs;
         const auto& og = config_.global_defs;
         try {
-            if (reports_ && ng.agent_report_port == og.agent_report_port)
+            if (reports_ && ng.agent_report_port == og.agent_report_port) {
                 // The same port: the listener stays, with what hosts reported; its key is read
                 // again (a key rotated in place takes effect with the reload).
                 reports_->set_key(lvsd::agent::load_key(ng.agent_key_file));
-            else
+                reports_->set_name(ng.router_id);
+            } else
                 listen_for_reports(ng);
         } catch (const std::exception& e) {
             log::error(std::string(e.what()) + (reports_ ? "; readiness reports go on as before"

@@ -35,6 +35,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <thread>
 
 using namespace lvsd;
 using namespace lvsd::director;
@@ -1195,6 +1196,36 @@ virtual_server 127.0.0.1 80 {
     CheckerSet moved(io, cfg3, runner, nullptr);
     moved.inherit(old);
     BOOST_TEST(!moved.health().quorum_up.at(0));
+}
+
+// A reloaded checker runs when it was due, not a whole first delay later: reloads more frequent
+// than delay_loop must not keep it from ever running.
+BOOST_AUTO_TEST_CASE(reload_keeps_when_each_checker_was_due) {
+    asio::io_context io;
+    auto cfg = parse(R"(
+virtual_server 127.0.0.1 80 {
+  delay_loop 60
+  real_server 127.0.0.1 81 {
+    TCP_CHECK {
+    }
+  }
+  real_server 127.0.0.2 81 {
+    TCP_CHECK {
+    }
+  }
+}
+)");
+    notify::ScriptRunner runner(io, cfg.global_defs);
+    CheckerSet old(io, cfg, runner, nullptr);
+    CheckerId late{{0, 1}, 0};
+    BOOST_REQUIRE(*old.first_delay(late) > Duration(10s)); // the spread puts it well into the loop
+    old.start();
+    std::this_thread::sleep_for(200ms);
+    old.stop();
+    CheckerSet fresh(io, cfg, runner, nullptr);
+    fresh.inherit(old);
+    BOOST_TEST((*fresh.first_delay(late) <= *old.first_delay(late) - Duration(150ms)));
+    BOOST_TEST((*fresh.first_delay(late) > Duration::zero()));
 }
 
 // A TCP and a UDP service on one address and port are two services to a reload.
