@@ -1112,6 +1112,20 @@ virtual_server fd00::1 80 {
     BOOST_TEST(seen->ok, seen->reason);
 }
 
+namespace {
+// Runs `set` until its first real server is down, then stops it: the set a reload replaces.
+void run_until_first_server_down(asio::io_context& io, CheckerSet& set) {
+    set.start();
+    BOOST_REQUIRE(run_until(
+        io,
+        [&] {
+            return !set.health().servers.at({0, 0}).up;
+        },
+        5s));
+    set.stop();
+}
+} // namespace
+
 BOOST_AUTO_TEST_CASE(reload_inherits_the_verdicts) {
     asio::io_context io;
     auto text = [](const std::string& extra) {
@@ -1131,14 +1145,7 @@ virtual_server 127.0.0.1 80 {
     auto cfg = parse(text(""));
     notify::ScriptRunner runner(io, cfg.global_defs);
     CheckerSet old(io, cfg, runner, nullptr);
-    old.start();
-    BOOST_REQUIRE(run_until(
-        io,
-        [&] {
-            return !old.health().servers.at({0, 0}).up;
-        },
-        5s));
-    old.stop();
+    run_until_first_server_down(io, old);
     BOOST_TEST(!old.health().quorum_up.at(0));
 
     // The same server in a new config with one more real server: still down, quorum kept.
@@ -1178,14 +1185,7 @@ virtual_server 127.0.0.1 80 {
 )");
     notify::ScriptRunner runner(io, cfg.global_defs);
     CheckerSet old(io, cfg, runner, nullptr);
-    old.start();
-    BOOST_REQUIRE(run_until(
-        io,
-        [&] {
-            return !old.health().servers.at({0, 0}).up;
-        },
-        5s));
-    old.stop();
+    run_until_first_server_down(io, old);
     BOOST_TEST(old.health().quorum_up.at(0)); // live weight 1, not below quorum 2 - 1
     CheckerSet fresh(io, cfg, runner, nullptr);
     fresh.inherit(old);
