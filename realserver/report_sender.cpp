@@ -1,8 +1,11 @@
 #include "report_sender.h"
 
 #include "log/log.h"
+#include "net/udp_source.h"
 
 #include <boost/asio/ip/v6_only.hpp>
+#include <cerrno>
+#include <cstring>
 #include <memory>
 
 namespace lvsd::realserver {
@@ -38,9 +41,7 @@ void ReportSender::receive() {
             if (!*alive || ec == asio::error::operation_aborted)
                 return;
             if (!ec && on_ack_) {
-                auto a = from_.address();
-                if (a.is_v6() && a.to_v6().is_v4_mapped())
-                    a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+                auto a = net::unmapped(from_.address());
                 auto decoded = agent::decode_ack(std::string_view(buf_.data(), n), key_);
                 if (auto* ack = std::get_if<agent::Ack>(&decoded))
                     on_ack_(a.to_string(), *ack);
@@ -70,15 +71,19 @@ void ReportSender::report(const std::string& state, std::chrono::steady_clock::d
                     .count();
     r.state = state;
     sent_ = r;
-    auto datagram = std::make_shared<std::string>(agent::encode_report(r, key_));
-    for (const auto& to : to_)
-        sock_.async_send_to(asio::buffer(*datagram), to,
-                            [datagram, to](const boost::system::error_code& ec, std::size_t) {
-                                // A director that is down or unreachable is not ours to wait for.
-                                if (ec && ec != asio::error::operation_aborted)
-                                    log::warning("cannot send a report to " +
-                                                 to.address().to_string() + ": " + ec.message());
-                            });
+    // Each director gets the report signed with the address it leaves from towards it, and
+    // sent from that address: a copy replayed from any other address is refused.
+    for (const auto& to : to_) {
+        auto from = net::source_for(to);
+        if (from) {
+            r.addr = net::address_text(*from);
+            if (net::send_from(sock_.native_handle(), agent::encode_report(r, key_), to, *from))
+                continue;
+        }
+        // A director that is down or unreachable is not ours to wait for.
+        log::warning("cannot send a report to " + net::address_text(to.address()) + ": " +
+                     std::strerror(errno));
+    }
 }
 
 } // namespace lvsd::realserver

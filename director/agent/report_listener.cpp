@@ -2,6 +2,7 @@
 
 #include "agent/ack.h"
 #include "log/log.h"
+#include "net/udp_source.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -15,6 +16,29 @@ namespace lvsd::director::agent {
 
 namespace asio = boost::asio;
 using asio::ip::udp;
+
+const HostState* latest_report(const std::map<std::string, HostState>& hosts,
+                               const std::string& address) {
+    const HostState* latest = nullptr;
+    std::string prefix = address + "/";
+    for (auto it = hosts.lower_bound(prefix);
+         it != hosts.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+        if (!latest || it->second.received > latest->received)
+            latest = &it->second;
+    return latest;
+}
+
+namespace {
+
+// Whether a report signed as sent from `signed_addr` came from `source` (an IPv6 scope is the
+// receiver's own: not compared).
+bool sent_from(const std::string& signed_addr, const asio::ip::address& source) {
+    boost::system::error_code ec;
+    auto a = asio::ip::make_address(signed_addr, ec);
+    return !ec && net::address_text(a) == net::address_text(source);
+}
+
+} // namespace
 
 ReportListener::ReportListener(asio::io_context& io, uint16_t port, std::vector<uint8_t> key,
                                OnChange on_change, std::string name)
@@ -74,8 +98,8 @@ void ReportListener::readable(const boost::system::error_code& ec) {
     receive();
 }
 
-// One datagram into buf_, its source into from_ and its destination into to_ (and the
-// interface it came in on into to_if_); its length, more than the buffer when it was cut
+// One datagram into buf_, its source into from_ and its destination into to_ (with the
+// interface it came in on as scope); its length, more than the buffer when it was cut
 // short; nullopt when none is queued.
 std::optional<std::size_t> ReportListener::receive_one() {
     udp::endpoint src(udp::v6(), 0);
@@ -100,15 +124,13 @@ std::optional<std::size_t> ReportListener::receive_one() {
     src.resize(m.msg_namelen);
     from_ = src;
     to_ = {};
-    to_if_ = 0;
     for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
         if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
             in6_pktinfo info;
             std::memcpy(&info, CMSG_DATA(c), sizeof info);
             asio::ip::address_v6::bytes_type to;
             std::memcpy(to.data(), &info.ipi6_addr, to.size());
-            to_ = asio::ip::address_v6(to);
-            to_if_ = info.ipi6_ifindex;
+            to_ = asio::ip::address_v6(to, info.ipi6_ifindex);
         }
     return static_cast<std::size_t>(n);
 }
@@ -125,10 +147,8 @@ void ReportListener::complain(const std::string& what) {
 }
 
 void ReportListener::handle(std::size_t n) {
-    std::string sender = from_.address().to_string();
-    if (from_.address().is_v6() && from_.address().to_v6().is_v4_mapped())
-        sender =
-            asio::ip::make_address_v4(asio::ip::v4_mapped, from_.address().to_v6()).to_string();
+    auto source = net::unmapped(from_.address());
+    std::string sender = net::address_text(source);
     auto r = lvsd::agent::decode_report(std::string_view(buf_.data(), n), key_);
     if (auto* err = std::get_if<lvsd::agent::ReportError>(&r)) {
         if (*err == lvsd::agent::ReportError::bad_mac) {
@@ -141,6 +161,14 @@ void ReportListener::handle(std::size_t n) {
         return;
     }
     const auto& report = std::get<lvsd::agent::Report>(r);
+    // Real servers are matched by the report's source address, so that address must be the one
+    // the agent signed: a genuine report replayed from another address changes nothing.
+    if (!sent_from(report.addr, source)) {
+        ++misaddressed_;
+        complain("from " + sender + " (" + report.host + ") was signed as sent from " +
+                 report.addr + ": replayed, or translated (NAT) on the way");
+        return;
+    }
     auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
@@ -156,12 +184,7 @@ void ReportListener::handle(std::size_t n) {
     ++accepted_;
     // The real server at this address is weighed by the latest report from it, whatever the
     // name (report_weights): a change is a change of that, not only of this name's state.
-    const HostState* latest = nullptr;
-    std::string prefix = sender + "/"; // hosts_ is keyed "address/name"
-    for (auto it = hosts_.lower_bound(prefix);
-         it != hosts_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
-        if (!latest || it->second.received > latest->received)
-            latest = &it->second;
+    const HostState* latest = latest_report(hosts_, sender);
     bool changed = !latest || latest->state != report.state;
     auto& h = hosts_[keyed.host];
     h.state = report.state;
@@ -180,47 +203,17 @@ void ReportListener::handle(std::size_t n) {
 // the next report. A draining real server waits for these before it takes its VIP away.
 void ReportListener::acknowledge(const lvsd::agent::Report& r) {
     lvsd::agent::Ack a{name_, r.host, r.seq, r.time_ms, r.state};
-    auto datagram = lvsd::agent::encode_ack(a, key_);
-    iovec iov{datagram.data(), datagram.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
-    msghdr m{};
-    m.msg_name = from_.data();
-    m.msg_namelen = static_cast<socklen_t>(from_.size());
-    m.msg_iov = &iov;
-    m.msg_iovlen = 1;
-    if (!to_.is_unspecified()) {
-        m.msg_control = control;
-        m.msg_controllen = sizeof control;
-        cmsghdr* c = CMSG_FIRSTHDR(&m);
-        c->cmsg_level = IPPROTO_IPV6;
-        c->cmsg_type = IPV6_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
-        in6_pktinfo info{};
-        std::memcpy(&info.ipi6_addr, to_.to_bytes().data(), sizeof info.ipi6_addr);
-        if (to_.is_link_local())
-            info.ipi6_ifindex = to_if_; // a link-local source means nothing without its link
-        std::memcpy(CMSG_DATA(c), &info, sizeof info);
-    }
-    // A full socket buffer loses this ack; the agent's next report brings another. A source
-    // the kernel will not send from (the report went to a broadcast or multicast address):
-    // the route's own choice, as before.
-    if (::sendmsg(sock_.native_handle(), &m, MSG_DONTWAIT) < 0 && m.msg_control &&
-        (errno == EINVAL || errno == EADDRNOTAVAIL)) {
-        m.msg_control = nullptr;
-        m.msg_controllen = 0;
-        (void)::sendmsg(sock_.native_handle(), &m, MSG_DONTWAIT);
-    }
+    // A full socket buffer loses this ack; the agent's next report brings another.
+    (void)net::send_from(sock_.native_handle(), lvsd::agent::encode_ack(a, key_), from_, to_);
 }
 
 nlohmann::json ReportListener::stats() const {
     nlohmann::json hosts = nlohmann::json::object();
     for (const auto& [name, h] : hosts_)
         hosts[name] = {{"state", h.state}, {"from", h.from}, {"seq", h.seq}};
-    return {{"accepted", accepted_},
-            {"forged", forged_},
-            {"replayed", replayed_},
-            {"malformed", malformed_},
-            {"hosts", hosts}};
+    return {{"accepted", accepted_},         {"forged", forged_},
+            {"replayed", replayed_},         {"malformed", malformed_},
+            {"misaddressed", misaddressed_}, {"hosts", hosts}};
 }
 
 } // namespace lvsd::director::agent

@@ -1,9 +1,10 @@
 // Receives lvs-realserver's readiness reports (shared/agent/report.h) on a UDP port: authentic,
-// fresh reports update the sender's state and are acknowledged to their source once the table
-// follows them (shared/agent/ack.h); forged, replayed or garbled ones are counted, logged at a
-// limited rate, change nothing and get no answer. An ack leaves from the address its report
-// was sent to: the agent counts acks by the directors' addresses it reports to, and a director
-// with several addresses would otherwise answer from whichever the route prefers.
+// fresh reports sent from the address they are signed with update the sender's state and are
+// acknowledged to their source once the table follows them (shared/agent/ack.h); forged, replayed
+// or garbled ones are counted, logged at a limited rate, change nothing and get no answer. An ack
+// leaves from the address its report was sent to: the agent counts acks by the directors' addresses
+// it reports to, and a director with several addresses would otherwise answer from whichever the
+// route prefers.
 #pragma once
 
 #include "agent/replay_guard.h"
@@ -31,6 +32,11 @@ struct HostState {
     std::chrono::steady_clock::time_point received{};
 };
 
+// The latest report from `address` among `hosts` (keyed "address/name", as the listener keeps
+// them), whatever its name; nullptr when none. It is what weighs that address's real servers.
+const HostState* latest_report(const std::map<std::string, HostState>& hosts,
+                               const std::string& address);
+
 class ReportListener {
 public:
     using OnChange = std::function<void(const std::string& host, const HostState&)>;
@@ -57,8 +63,7 @@ private:
 
     boost::asio::ip::udp::socket sock_;
     boost::asio::ip::udp::endpoint from_;
-    boost::asio::ip::address_v6 to_; // the report's destination (v4-mapped for IPv4)
-    unsigned to_if_ = 0;             // and the interface it came in on
+    boost::asio::ip::address_v6 to_; // the report's destination (v4-mapped for IPv4), scoped
     std::array<char, 2048> buf_{};
     std::vector<uint8_t> key_;
     OnChange on_change_;
@@ -68,7 +73,7 @@ private:
     // A reload replaces the listener from another handler, maybe with a wait already completed
     // and queued: its handler must not touch the object.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-    uint64_t accepted_ = 0, forged_ = 0, malformed_ = 0, replayed_ = 0;
+    uint64_t accepted_ = 0, forged_ = 0, malformed_ = 0, replayed_ = 0, misaddressed_ = 0;
     std::chrono::steady_clock::time_point next_complaint_{};
 };
 

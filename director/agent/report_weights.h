@@ -16,6 +16,7 @@ namespace lvsd::director::agent {
 // The weight a configured weight becomes under an agent-check state text.
 int weight_under(const std::string& state, int configured);
 
+// `hosts` as ReportListener::hosts() keeps them ("address/name").
 dataplane::WeightOverrides report_weights(const config::Config& c,
                                           const std::map<std::string, HostState>& hosts);
 

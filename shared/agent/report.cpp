@@ -7,12 +7,10 @@
 namespace lvsd::agent {
 
 std::string encode_report(const Report& r, std::span<const uint8_t> key) {
-    std::string payload = nlohmann::json{
-        {"v", 1},
-        {"host", r.host},
-        {"seq", r.seq},
-        {"time_ms", r.time_ms},
-        {"state", r.state}}.dump();
+    std::string payload =
+        nlohmann::json{{"v", 1},           {"host", r.host}, {"seq", r.seq}, {"time_ms", r.time_ms},
+                       {"state", r.state}, {"addr", r.addr}}
+            .dump();
     return seal(payload, key); // no context: the format reports had from the start
 }
 
@@ -26,10 +24,12 @@ std::variant<Report, ReportError> decode_report(std::string_view d, std::span<co
     if (!j.is_object() || !j.contains("v") || !j["v"].is_number_integer() || j["v"] != 1 ||
         !j.contains("host") || !j["host"].is_string() || !j.contains("seq") ||
         !j["seq"].is_number_unsigned() || !j.contains("time_ms") ||
-        !j["time_ms"].is_number_integer() || !j.contains("state") || !j["state"].is_string())
+        !j["time_ms"].is_number_integer() || !j.contains("state") || !j["state"].is_string() ||
+        !j.contains("addr") || !j["addr"].is_string())
         return ReportError::malformed;
     return Report{j["host"].get<std::string>(), j["seq"].get<uint64_t>(),
-                  j["time_ms"].get<int64_t>(), j["state"].get<std::string>()};
+                  j["time_ms"].get<int64_t>(), j["state"].get<std::string>(),
+                  j["addr"].get<std::string>()};
 }
 
 } // namespace lvsd::agent

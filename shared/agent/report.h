@@ -1,6 +1,7 @@
 // A readiness report from lvs-realserver to the directors: one UDP datagram, the report as a JSON
 // line followed by its HMAC-SHA256 (hex) under a key both sides share. Only an authentic report
-// is parsed; a sequence number and a timestamp let the receiver refuse replays (replay_guard.h).
+// is parsed; a sequence number and a timestamp let the receiver refuse replays (replay_guard.h),
+// and the address it was sent from, signed with it, a report replayed from another address.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@ struct Report {
     uint64_t seq = 0;    // grows by one per report of this sender's run
     int64_t time_ms = 0; // sender's clock, Unix milliseconds
     std::string state;   // agent-check text: "up", "drain", "down #reason", ...
+    std::string addr;    // the address the sender sends it from (IPv4 dotted, or IPv6)
     bool operator==(const Report&) const = default;
 };
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Readiness reports pushed by lvs-realserver to lvs-director: genuine ones update the director's
-# view (up, then drain), forged, replayed and stale ones are counted and change nothing. A
+# view (up, then drain), forged, replayed (also from another address) and stale ones are counted
+# and change nothing. A
 # graceful stop waits for both directors' acknowledgements of its drain before the VIP goes; with
 # one director unreachable it still ends at drain_timeout.
 set -u
@@ -15,6 +16,9 @@ lab_node d1 10.77.0.1/24
 lab_node d2 10.77.0.2/24 10.77.0.3/24
 lab_node rs1 10.77.0.11/24
 lab_node c 10.77.0.50/24
+# d1 also takes rs1's reports over IPv6.
+lab_exec d1 ip addr add fd77::1/64 dev eth0 nodad
+lab_exec rs1 ip addr add fd77::11/64 dev eth0 nodad
 key=$LAB_DIR/agent.key
 head -c 32 /dev/urandom >"$key"
 chmod 600 "$key"
@@ -30,7 +34,7 @@ virtual_ipaddress {
     10.77.0.100
 }
 check_interval 0.2
-report_to 10.77.0.1 10.77.0.3
+report_to 10.77.0.1 10.77.0.3 fd77::1
 report_port 7707
 report_key_file $key
 report_host rs1
@@ -48,6 +52,8 @@ print(next((v["state"] for k, v in h.items() if k.endswith("/" + sys.argv[1])), 
 counter() { vrrp_stats d1 $pd | python3 -c 'import json,sys; print(json.load(sys.stdin)["agent_reports"][sys.argv[1]])' "$1"; }
 state_is() { [ "$(host_state "$1")" = "$2" ]; }
 check "rs1 reports up" lab_wait 5 state_is rs1 up
+check "... over IPv6 too, signed with its IPv6 source" lab_wait 5 bash -c \
+    "grep -q 'real server rs1 (fd77::11) reports up' '$LAB_DIR/director.log'"
 # The drain command wakes the running agent, which reports at once: timed from the command's start
 # to the director's log line (polled every 10 ms, at most 3 s).
 t0=$(date +%s%N)
@@ -73,32 +79,39 @@ def send(payload, k):
     s.sendto(payload + b"\n" + hmac.new(k, payload, hashlib.sha256).hexdigest().encode(),
              ("10.77.0.1", 7707))
 now = int(time.time() * 1000)
-send(json.dumps({"v": 1, "host": "rs1", "seq": 1000, "time_ms": now, "state": "up"}).encode(),
-     b"x" * 32)                                                   # forged
+send(json.dumps({"v": 1, "host": "rs1", "seq": 1000, "time_ms": now, "state": "up",
+                 "addr": "10.77.0.50"}).encode(), b"x" * 32)      # forged
 genuine = json.dumps({"v": 1, "host": "intruder", "seq": 1, "time_ms": now,
-                      "state": "down #test"}).encode()
+                      "state": "down #test", "addr": "10.77.0.50"}).encode()
 send(genuine, key)                                                # accepted once
 send(genuine, key)                                                # replayed
 send(json.dumps({"v": 1, "host": "rs9", "seq": 1, "time_ms": now - 3600_000,
-                 "state": "up"}).encode(), key)                   # an hour old
+                 "state": "up", "addr": "10.77.0.50"}).encode(), key)  # an hour old
 s.sendto(b"garbage", ("10.77.0.1", 7707))                         # malformed
+# rs1's report (signed as sent from 10.77.0.11) replayed from this address: refused (were
+# 10.77.0.50 a real server, it would have taken rs1's state).
+send(json.dumps({"v": 1, "host": "rs1", "seq": 2000, "time_ms": now, "state": "up",
+                 "addr": "10.77.0.11"}).encode(), key)
+send(json.dumps({"v": 1, "host": "rs1", "seq": 2001, "time_ms": now, "state": "up"}).encode(),
+     key)                                                         # no address: malformed
 PY
 sleep 0.5
 check "forged report counted" test "$(counter forged)" -ge 1
+check "a report replayed from another address counted" test "$(counter misaddressed)" -ge 1
+check "... and it added no host" test -z "$(vrrp_stats d1 $pd | grep -o '10.77.0.50/rs1')"
 check "replayed and stale reports counted" test "$(counter replayed)" -ge 2
-check "malformed report counted" test "$(counter malformed)" -ge 1
+check "malformed reports counted" test "$(counter malformed)" -ge 2
 check "the forged 'up' did not change rs1" test "$(host_state rs1)" = drain
 check "the stale report added no host" test -z "$(host_state rs9)"
 
-# Two names from one address (an agent renamed, or a report replayed from a forged source): the
-# latest report speaks for the address, so x's next "up" after y's "drain" is a change again.
+# Two names from one address (an agent renamed): the latest report speaks for the address, so x's next "up" after y's "drain" is a change again.
 lab_exec c python3 - "$key" <<'PY'
 import hashlib, hmac, json, socket, sys, time
 key = open(sys.argv[1], "rb").read().rstrip(b"\r\n")
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 def send(host, seq, state):
     p = json.dumps({"v": 1, "host": host, "seq": seq, "time_ms": int(time.time() * 1000),
-                    "state": state}).encode()
+                    "state": state, "addr": "10.77.0.50"}).encode()
     s.sendto(p + b"\n" + hmac.new(key, p, hashlib.sha256).hexdigest().encode(), ("10.77.0.1", 7707))
     time.sleep(0.2)
 send("x", 1, "up")
@@ -162,8 +175,10 @@ sed -n '/draining:/,$p' "$rlog" | sed 's/^/    /' >&2
 line_of() { grep -n -m1 -- "$1" "$rlog" | cut -d: -f1; }
 check "stop: acknowledged by director d1" grep -q "drain acknowledged by director 10.77.0.1 " "$rlog"
 check "stop: acknowledged by director d2" grep -q "drain acknowledged by director 10.77.0.3 " "$rlog"
-check "stop: the VIP went only after both acks" bash -c \
+check "stop: acknowledged by director d1 over IPv6" grep -q "drain acknowledged by director fd77::1 " "$rlog"
+check "stop: the VIP went only after the acks" bash -c \
     "[ $(line_of 'removed 10.77.0.100') -gt $(line_of 'acknowledged by director 10.77.0.1 ') ] &&
+     [ $(line_of 'removed 10.77.0.100') -gt $(line_of 'acknowledged by director fd77::1 ') ] &&
      [ $(line_of 'removed 10.77.0.100') -gt $(line_of 'acknowledged by director 10.77.0.3 ') ]"
 
 # d2 unreachable (daemon gone, link down): the stop still ends, at drain_timeout.

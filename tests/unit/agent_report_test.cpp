@@ -6,6 +6,7 @@
 #include "agent/key_file.h"
 #include "agent/replay_guard.h"
 #include "agent/report.h"
+#include "agent/signed_datagram.h"
 
 #include <filesystem>
 #include <fstream>
@@ -16,7 +17,7 @@ using namespace lvsd::agent;
 namespace {
 const std::vector<uint8_t> key(32, 0x42);
 const std::vector<uint8_t> other_key(32, 0x43);
-const Report report{"rs1", 7, 1'800'000'000'000, "drain"};
+const Report report{"rs1", 7, 1'800'000'000'000, "drain", "10.0.0.11"};
 } // namespace
 
 BOOST_AUTO_TEST_CASE(round_trip) {
@@ -36,6 +37,17 @@ BOOST_AUTO_TEST_CASE(forged_and_garbled_reports_are_refused) {
     BOOST_CHECK(std::get<ReportError>(decode_report("{}\nzz", key)) == ReportError::malformed);
     BOOST_CHECK(std::get<ReportError>(decode_report(d.substr(0, d.size() - 1), key)) ==
                 ReportError::malformed);
+}
+
+BOOST_AUTO_TEST_CASE(a_report_without_its_source_address_is_malformed) {
+    // Signed, but without the address it is sent from the director cannot tell a replay from
+    // another address: an agent of before that field is refused (and logged) as malformed.
+    std::string old = R"({"v":1,"host":"rs1","seq":7,"time_ms":1800000000000,"state":"up"})";
+    BOOST_CHECK(std::get<ReportError>(decode_report(seal(old, key), key)) ==
+                ReportError::malformed);
+    Report ipv6 = report;
+    ipv6.addr = "2001:db8::11";
+    BOOST_CHECK(std::get<Report>(decode_report(encode_report(ipv6, key), key)) == ipv6);
 }
 
 BOOST_AUTO_TEST_CASE(another_payload_under_a_genuine_mac_is_refused) {
@@ -111,7 +123,7 @@ BOOST_AUTO_TEST_CASE(ack_round_trip_and_refusals) {
     BOOST_TEST((std::get<AckError>(decode_ack("garbage", key)) == AckError::malformed));
     BOOST_TEST((std::get<AckError>(decode_ack("{}\nzz", key)) == AckError::malformed));
     // Genuine datagrams of the other kind never pass: a report is no ack, an ack no report.
-    Report r{"rs1", 42, 1700000000123, "drain"};
+    Report r{"rs1", 42, 1700000000123, "drain", "10.0.0.11"};
     BOOST_TEST((std::get<AckError>(decode_ack(encode_report(r, key), key)) == AckError::bad_mac));
     BOOST_TEST(
         (std::get<ReportError>(decode_report(encode_ack(a, key), key)) == ReportError::bad_mac));

@@ -192,20 +192,22 @@ virtual_server 10.0.0.100 80 {
                                                                                  "t.conf")),
                                             diags);
     std::map<std::string, director::agent::HostState> hosts;
-    hosts["rs1"].state = "drain";
-    hosts["rs1"].from = "10.0.0.11";
-    hosts["rs2"].state = "up";
-    hosts["rs2"].from = "10.0.0.12";
+    hosts["10.0.0.11/rs1"].state = "drain";
+    hosts["10.0.0.11/rs1"].from = "10.0.0.11";
+    hosts["10.0.0.12/rs2"].state = "up";
+    hosts["10.0.0.12/rs2"].from = "10.0.0.12";
+    hosts["10.0.0.1/rs3"].state = "drain"; // not 10.0.0.11's: a prefix of the address is not it
+    hosts["10.0.0.1/rs3"].from = "10.0.0.1";
     auto w = director::agent::report_weights(c, hosts);
     BOOST_REQUIRE_EQUAL(w.size(), 1u);
     BOOST_CHECK_EQUAL((w.at({0, 0})), 0);
 
-    // A second name from 10.0.0.12 (renamed, or another host's report replayed from a forged
-    // source): the latest report counts, whichever name sorts first.
+    // A second name from 10.0.0.12 (an agent renamed): the latest report counts, whichever name
+    // sorts first.
     auto t = std::chrono::steady_clock::now();
-    hosts["rs2"].received = t;
-    hosts["a-replay"] = {"drain", "10.0.0.12", 9, t - std::chrono::seconds(1)};
+    hosts["10.0.0.12/rs2"].received = t;
+    hosts["10.0.0.12/a-rename"] = {"drain", "10.0.0.12", 9, t - std::chrono::seconds(1)};
     BOOST_CHECK_EQUAL(director::agent::report_weights(c, hosts).count({0, 1}), 0u);
-    hosts["a-replay"].received = t + std::chrono::seconds(1);
+    hosts["10.0.0.12/a-rename"].received = t + std::chrono::seconds(1);
     BOOST_CHECK_EQUAL((director::agent::report_weights(c, hosts).at({0, 1})), 0);
 }

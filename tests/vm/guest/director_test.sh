@@ -84,7 +84,8 @@ report() { # report SEQ STATE: a genuine report from 127.0.0.1
 import hashlib, hmac, json, socket, sys, time
 key = open(sys.argv[1], "rb").read().rstrip(b"\r\n")  # as lvs-director reads it
 p = json.dumps({"v": 1, "host": "rs1", "seq": int(sys.argv[2]),
-                "time_ms": int(time.time() * 1000), "state": sys.argv[3]}).encode()
+                "time_ms": int(time.time() * 1000), "state": sys.argv[3],
+                "addr": "127.0.0.1"}).encode()
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(
     p + b"\n" + hmac.new(key, p, hashlib.sha256).hexdigest().encode(), ("127.0.0.1", 7707))
 PY
