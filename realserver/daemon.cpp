@@ -15,9 +15,11 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
+#include <utility>
 
 namespace lvsd::realserver {
 
@@ -56,11 +58,43 @@ public:
                   host_.state_path().string());
         wait_signal();
         round();
-        io_.run();
-        return exit_code_;
+        // A handler that throws (a fault of ours, or of the host: a /proc file unreadable) must
+        // not end the agent and leave VIPs and sysctls behind with nobody to restore them: the
+        // error is logged and the loop goes on from a known point.
+        for (;;) {
+            try {
+                io_.run();
+                return exit_code_;
+            } catch (const std::exception& e) {
+                log::error(std::string("internal error, going on: ") + e.what());
+                recover();
+            }
+        }
     }
 
 private:
+    // After a handler threw: a stop under way finishes (its drain timer may not be armed any
+    // more); otherwise the rounds start again after one interval.
+    void recover() {
+        if (stopping_)
+            return finish_stop();
+        in_round_ = false;
+        again_ = false;
+        next_round(interval());
+    }
+
+    std::chrono::milliseconds interval() const {
+        return std::chrono::milliseconds(static_cast<int>(config_.check_interval * 1000));
+    }
+
+    void next_round(std::chrono::milliseconds wait) {
+        timer_.expires_after(wait);
+        timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec)
+                round();
+        });
+    }
+
     void wait_signal() {
         signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
             if (ec)
@@ -215,6 +249,13 @@ private:
             gethostname(name, sizeof name - 1);
             host = name;
         }
+        // Reports are JSON: a name that is not UTF-8 would come back from the directors'
+        // acks altered, and the drain would never count them.
+        try {
+            (void)nlohmann::json(host).dump();
+        } catch (const nlohmann::json::exception&) {
+            throw std::runtime_error("report_host '" + host + "' is not valid UTF-8");
+        }
         auto r = std::make_unique<ReportSender>(io_, c.report_to, c.report_port,
                                                 agent::load_key(c.report_key_file), host);
         r->on_ack([this](const std::string& from, const agent::Ack& a) {
@@ -319,16 +360,7 @@ private:
             if (reports_)
                 reports_->report(text);
             in_round_ = false;
-            auto wait = std::chrono::milliseconds(static_cast<int>(config_.check_interval * 1000));
-            if (again_) {
-                again_ = false;
-                wait = std::chrono::milliseconds(0);
-            }
-            timer_.expires_after(wait);
-            timer_.async_wait([this](const boost::system::error_code& ec) {
-                if (!ec)
-                    round();
-            });
+            next_round(std::exchange(again_, false) ? std::chrono::milliseconds(0) : interval());
         });
     }
 

@@ -14,7 +14,7 @@ std::string encode_ack(const Ack& a, std::span<const uint8_t> key) {
     std::string payload = nlohmann::json{
         {"v", 1},          {"type", "ack"}, {"director", a.director},
         {"host", a.host},  {"seq", a.seq},  {"report_time_ms", a.report_time_ms},
-        {"state", a.state}}.dump();
+        {"state", a.state}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return seal(payload, key, context);
 }
 

@@ -10,7 +10,7 @@ std::string encode_report(const Report& r, std::span<const uint8_t> key) {
     std::string payload =
         nlohmann::json{{"v", 1},           {"host", r.host}, {"seq", r.seq}, {"time_ms", r.time_ms},
                        {"state", r.state}, {"addr", r.addr}}
-            .dump();
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); // a name not UTF-8
     return seal(payload, key); // no context: the format reports had from the start
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `lvs-realserver run`: re-applies what someone undoes, follows readiness, reloads on SIGHUP
-# (a bad config keeps the old one), and undoes everything on SIGTERM.
+# (a bad config keeps the old one), outlives a fault in a handler, and undoes everything on
+# SIGTERM.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lab/lab.sh"
@@ -77,6 +78,23 @@ check "a reload to a taken agent port is refused" lab_wait 3 logged \
     "reload failed, keeping the running configuration: cannot listen on agent port 80"
 check "  ...and the agent still answers on 7777" lab_wait 3 agent_says up
 cp "$LAB_DIR/good2.conf" "$LAB_DIR/rs.conf"
+
+# A handler that throws (here: the state file corrupted under the running agent, which each
+# round reads) is logged, and the agent goes on; it used to end, leaving VIPs and sysctls.
+state=$(lab_exec rs1 "$RS" status --json --config "$LAB_DIR/rs.conf" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["state_file"])')
+cp "$state" "$LAB_DIR/state.good"
+echo '{"version": 1, "addresses": [{"address": "not an address"}]}' >"$state"
+check "a corrupt state file is an error logged" lab_wait 3 logged "internal error, going on: .*state file"
+check "  ...and the agent keeps running" kill -0 "$pid"
+cp "$LAB_DIR/state.good" "$state"
+errors=$(grep -c "internal error" "$log")
+sleep 1
+check "  ...and goes on with its rounds once the file is whole again" \
+    test "$(grep -c "internal error" "$log")" = "$errors"
+lab_exec rs1 "$RS" drain >/dev/null 2>&1
+check "  ...and answers the agent check as before" lab_wait 3 agent_says drain
+lab_exec rs1 "$RS" undrain >/dev/null 2>&1
 
 lab_stop "$pid" TERM
 check "SIGTERM removes the VIPs" bash -c "! ip -n $(lab_ns rs1) addr show dev lo | grep -q 10.77.0.10"
