@@ -229,8 +229,13 @@ private:
     }
 
     bool open_agent(const Config& c) {
+        return logged([&] { use_agent(make_agent(c), c); });
+    }
+
+    // Runs `f`; false, with its error logged, when it throws.
+    template <class F> static bool logged(F&& f) {
         try {
-            use_agent(make_agent(c), c);
+            f();
             return true;
         } catch (const std::exception& e) {
             log::error(e.what());
@@ -275,13 +280,7 @@ private:
     }
 
     bool open_reports(const Config& c) {
-        try {
-            use_reports(make_reports(c), c);
-            return true;
-        } catch (const std::exception& e) {
-            log::error(e.what());
-            return false;
-        }
+        return logged([&] { use_reports(make_reports(c), c); });
     }
 
     void do_reload() {

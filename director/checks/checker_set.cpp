@@ -41,6 +41,11 @@ namespace {
 // Longer lines are not agent-check text; reading stops there and the check fails.
 constexpr size_t agent_line_limit = 512;
 
+// A real server as logs and reload keys name it: ADDRESS:PORT.
+std::string endpoint_text(const config::RealServer& rs) {
+    return rs.address.str() + ":" + std::to_string(rs.port);
+}
+
 Duration seconds(double s) {
     return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(std::max(0.0, s)));
 }
@@ -99,7 +104,7 @@ void CheckerSet::build() {
                 const auto& k = c.common;
                 std::string where = c.common.where.str() + ": " +
                                     std::string(config::checker_keyword(c.kind)) + " of " +
-                                    rs.address.str() + ":" + std::to_string(rs.port);
+                                    endpoint_text(rs);
                 bool supported = c.kind == CheckerKind::tcp || c.kind == CheckerKind::http ||
                                  c.kind == CheckerKind::ssl || c.kind == CheckerKind::misc ||
                                  c.kind == CheckerKind::agent;
@@ -237,9 +242,8 @@ std::string CheckerSet::service_key(size_t vi) const {
 std::string CheckerSet::checker_key(const Check& c) const {
     const auto& rs =
         config_.virtual_servers[c.id.server.virtual_server].real_servers[c.id.server.real_server];
-    return service_key(c.id.server.virtual_server) + " " + rs.address.str() + ":" +
-           std::to_string(rs.port) + " #" + std::to_string(c.id.index) + " " +
-           std::string(config::checker_keyword(c.kind));
+    return service_key(c.id.server.virtual_server) + " " + endpoint_text(rs) + " #" +
+           std::to_string(c.id.index) + " " + std::string(config::checker_keyword(c.kind));
 }
 
 void CheckerSet::inherit(const CheckerSet& old) {
@@ -382,8 +386,7 @@ void CheckerSet::run_url(size_t i, size_t url, std::function<void(Result)> done)
 
 std::string CheckerSet::server_name(const RealServerRef& r) const {
     const auto& rs = config_.virtual_servers[r.virtual_server].real_servers[r.real_server];
-    return rs.address.str() + ":" + std::to_string(rs.port) + " of virtual_server " +
-           service_name(r.virtual_server);
+    return endpoint_text(rs) + " of virtual_server " + service_name(r.virtual_server);
 }
 
 void CheckerSet::result(size_t i, const Result& r) {
