@@ -311,6 +311,30 @@ void CheckerSet::stop() {
             c.due->cancel();
 }
 
+size_t CheckerSet::notify_shutdown() {
+    size_t started = 0;
+    auto run = [&](const std::optional<config::Script>& s) {
+        if (s) {
+            run_script(s);
+            ++started;
+        }
+    };
+    for (const auto& s : servers_) {
+        const auto& vs = config_.virtual_servers[s.ref.virtual_server];
+        if (vs.omega && s.health.up)
+            run(vs.real_servers[s.ref.real_server].notify_down);
+    }
+    for (size_t vi = 0; vi < quorum_.size(); ++vi) {
+        const auto& vs = config_.virtual_servers[vi];
+        if (vs.omega && quorum_[vi].up())
+            run(vs.quorum_down);
+    }
+    if (started)
+        log::info("shutdown: " + std::to_string(started) +
+                  " notify_down/quorum_down script(s) of virtual servers with omega");
+    return started;
+}
+
 void CheckerSet::schedule(size_t i, Duration after) {
     if (!running_)
         return;

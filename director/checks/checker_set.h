@@ -72,6 +72,10 @@ public:
 
     void start();
     void stop();
+    // keepalived's omega, at the daemon's shutdown: each virtual server that sets it runs the
+    // notify_down of its real servers still up, and its quorum_down when it has its quorum.
+    // Returns how many scripts it started.
+    size_t notify_shutdown();
 
     const config::Config& config() const { return config_; }
     Health health() const;

@@ -92,20 +92,27 @@ void Daemon::retire_notifier() {
     runner_.reset();
 }
 
-// Drops a retired runner (and its notifier) once neither has anything running, waiting on
-// whichever is still busy. Their idle callbacks come from the loop, not from inside their own
-// calls, so they may be destroyed here.
+// Drops a retired runner (and its notifier) once neither has anything running.
 void Daemon::reap_retired(notify::ScriptRunner* runner) {
     auto it = std::find_if(retired_.begin(), retired_.end(),
                            [runner](const Retired& r) { return r.runner.get() == runner; });
     if (it == retired_.end())
         return;
-    auto again = [this, runner] { reap_retired(runner); };
-    if (it->notifier && it->notifier->pending() > 0)
-        return it->notifier->when_idle(again);
-    if (runner->running() > 0)
-        return runner->when_idle(again);
-    retired_.erase(it);
+    when_quiet(it->notifier.get(), runner, [this, runner] {
+        std::erase_if(retired_, [runner](const Retired& r) { return r.runner.get() == runner; });
+    });
+}
+
+// Calls `done` once neither `n` nor `r` (either may be null) has anything running, waiting on
+// whichever is still busy. Their idle callbacks come from the loop, not from inside their own
+// calls, so `done` may destroy them.
+void Daemon::when_quiet(notify::Notifier* n, notify::ScriptRunner* r, std::function<void()> done) {
+    auto again = [this, n, r, done] { when_quiet(n, r, done); };
+    if (n && n->pending() > 0)
+        return n->when_idle(again);
+    if (r && r->running() > 0)
+        return r->when_idle(again);
+    done();
 }
 
 void Daemon::start_scripts(const config::Config& c) {
@@ -530,6 +537,8 @@ void Daemon::stop_all() {
     apply_timer_.cancel();
     ruleset_watch_.cancel();
     stopping_ = true;
+    // omega's scripts: the runner is then waited for too (MISC_CHECKs in flight with them).
+    bool omega = checkers_ && checkers_->notify_shutdown() > 0;
     checkers_.reset();
     trackers_.clear();
     sync_.stop(backend_.get(), backend_kind_); // first: the instances' last transitions leave it be
@@ -540,19 +549,17 @@ void Daemon::stop_all() {
     link_events_.cancel();
     control_.reset();
     reports_.reset();
-    // notify_stop scripts and mails still run; exit when they are done, or after a grace time.
-    auto done = [this] {
-        stop_deadline_.cancel();
-        io_.stop();
-    };
-    if (!notifier_ || notifier_->pending() == 0)
-        return done();
-    notifier_->when_idle(done);
+    // notify_stop scripts, omega's notify_down and quorum_down, and mails still run: exit when
+    // they are done, or after a grace time.
     stop_deadline_.expires_after(stop_grace);
     stop_deadline_.async_wait([this](const boost::system::error_code& ec) {
         if (ec)
             return;
         log::warning("notify scripts still running at exit");
+        io_.stop();
+    });
+    when_quiet(notifier_.get(), omega ? runner_.get() : nullptr, [this] {
+        stop_deadline_.cancel();
         io_.stop();
     });
 }

@@ -53,6 +53,7 @@ private:
     void start_scripts(const config::Config& c);
     void retire_notifier();
     void reap_retired(notify::ScriptRunner* runner);
+    void when_quiet(notify::Notifier* n, notify::ScriptRunner* r, std::function<void()> done);
     void update_tracking();
     void apply_table(); // now
     void reconcile_table();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `service lvs-director start|status|reload|stop` through the SysV script, inside a namespace:
 # the daemon forks (no -n), writes its pid file, holds the VIP, reloads on HUP, and on stop
-# removes the VIP before it exits.
+# removes the VIP before it exits (and runs omega's scripts).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lab/lab.sh"
@@ -27,6 +27,19 @@ printf 'DAEMON=%s\nDAEMON_ARGS="-f %s"\nPIDFILE=%s\n' "$LVS_DIRECTOR" "$LAB_DIR/
 
 lab_node d1 10.77.0.1/24
 vrrp_conf "$LAB_DIR/d.conf" 3 0.1 100 $VIP vrid=71
+# omega: at shutdown the real servers still up run their notify_down, and the quorum its
+# quorum_down (keepalived's meaning); the stop waits for them.
+printf '#!/bin/sh\nsleep 0.3\necho "$1" >>%s\n' "$LAB_DIR/omega" >"$LAB_DIR/mark.sh"
+chmod 755 "$LAB_DIR/mark.sh"
+cat >>"$LAB_DIR/d.conf" <<C
+virtual_server 10.77.0.100 80 {
+    omega
+    quorum_down "$LAB_DIR/mark.sh quorum_down"
+    real_server 10.77.0.11 80 {
+        notify_down "$LAB_DIR/mark.sh rs_down"
+    }
+}
+C
 lab_exec d1 service lvs-director status >/dev/null; rc=$?
 check "status before start: 3" [ $rc = 3 ]
 lab_exec d1 service lvs-director start; rc=$?
@@ -54,6 +67,8 @@ lab_exec d1 service lvs-director stop; rc=$?
 check "stop: 0" [ $rc = 0 ]
 check "stop: VIP removed" test -z "$(vrrp_holders $VIP d1)"
 check "stop: pid file removed" test ! -e "$LAB_DIR/director.pid"
+check "stop: omega ran notify_down and quorum_down before the exit" \
+    test "$(sort "$LAB_DIR/omega" 2>/dev/null | tr '\n' ' ')" = "quorum_down rs_down "
 lab_exec d1 service lvs-director status >/dev/null; rc=$?
 check "status after stop: 3" [ $rc = 3 ]
 lab_finish

@@ -988,6 +988,38 @@ virtual_server 127.0.0.1 80 {
         io, [&] { return runner.running() == 0; }, 5s));
 }
 
+BOOST_AUTO_TEST_CASE(omega_runs_notify_down_and_quorum_down_at_shutdown) {
+    asio::io_context io;
+    TempDir dir;
+    fs::permissions(dir.path, fs::perms(0777)); // `nobody` writes its marks here
+    auto mark = dir.path / "mark.sh";
+    auto marks = dir.path / "marks";
+    {
+        std::ofstream(mark) << "#!/bin/sh\necho \"$1\" >>" << marks.string() << "\n";
+        fs::permissions(mark, fs::perms(0755));
+    }
+    auto script = [&](const std::string& arg) { return "\"" + mark.string() + " " + arg + "\""; };
+    // Without checkers the real servers are up, and so is each quorum (1 by default).
+    auto cfg = parse("global_defs {\n  script_user nobody\n}\n"
+                     "virtual_server 10.0.0.1 80 {\n  omega\n  quorum_down " +
+                     script("quorum_down") + "\n  real_server 10.0.1.1 80 {\n    notify_down " +
+                     script("a") + "\n  }\n  real_server 10.0.1.2 80 {\n    notify_down " +
+                     script("b") + "\n  }\n  real_server 10.0.1.3 80\n}\n" +
+                     "virtual_server 10.0.0.2 80 {\n  quorum_down " + script("not-omega") +
+                     "\n  real_server 10.0.1.4 80 {\n    notify_down " + script("not-omega") +
+                     "\n  }\n}\n");
+    notify::ScriptRunner runner(io, cfg.global_defs);
+    CheckerSet set(io, cfg, runner, nullptr);
+    BOOST_TEST(set.notify_shutdown() == 3u);
+    BOOST_REQUIRE(run_until(
+        io, [&] { return runner.running() == 0; }, 5s));
+    std::ifstream in(marks);
+    std::set<std::string> got;
+    for (std::string l; std::getline(in, l);)
+        got.insert(l);
+    BOOST_TEST((got == std::set<std::string>{"a", "b", "quorum_down"}));
+}
+
 BOOST_AUTO_TEST_CASE(stop_and_start_again) {
     asio::io_context io;
     TestServer srv(io, TestServer::Mode::silent);
