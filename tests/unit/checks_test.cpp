@@ -92,6 +92,29 @@ struct TempDir {
     }
 };
 
+// A script that appends its argument to a file: script(ARG) is a config's quoted command for it,
+// marks() what was appended so far. `nobody` (script_user) may write there.
+struct MarkScript {
+    TempDir dir;
+    fs::path mark = dir.path / "mark.sh";
+    fs::path file = dir.path / "marks";
+    MarkScript() {
+        fs::permissions(dir.path, fs::perms(0777));
+        std::ofstream(mark) << "#!/bin/sh\necho \"$1\" >>" << file.string() << "\n";
+        fs::permissions(mark, fs::perms(0755));
+    }
+    std::string script(const std::string& arg) const {
+        return "\"" + mark.string() + " " + arg + "\"";
+    }
+    std::set<std::string> marks() const {
+        std::ifstream in(file);
+        std::set<std::string> out;
+        for (std::string l; std::getline(in, l);)
+            out.insert(l);
+        return out;
+    }
+};
+
 // A self-signed certificate and key for the TLS server, made once by `openssl req`.
 const TempDir& cert_dir() {
     static TempDir d;
@@ -915,15 +938,8 @@ virtual_server 10.0.0.1 80 {
 BOOST_AUTO_TEST_CASE(checker_set_scripts_virtualhost_and_bindto) {
     asio::io_context io;
     TestServer web(io, TestServer::Mode::respond);
-    TempDir dir;
-    fs::permissions(dir.path, fs::perms(0777)); // `nobody` writes its marks here
-    auto mark = dir.path / "mark.sh";
-    auto marks = dir.path / "marks";
-    {
-        std::ofstream(mark) << "#!/bin/sh\necho \"$1\" >>" << marks.string() << "\n";
-        fs::permissions(mark, fs::perms(0755));
-    }
-    auto script = [&](const std::string& arg) { return "\"" + mark.string() + " " + arg + "\""; };
+    MarkScript m;
+    auto script = [&](const std::string& arg) { return m.script(arg); };
     std::string text = R"(
 global_defs {
   script_user nobody
@@ -960,13 +976,7 @@ virtual_server 127.0.0.1 80 {
     CheckerSet set(io, cfg, runner, nullptr);
     set.on_quorum([&](size_t vi, bool up) { quorum.emplace_back(vi, up); });
     set.start();
-    auto read_marks = [&] {
-        std::ifstream in(marks);
-        std::set<std::string> out;
-        for (std::string l; std::getline(in, l);)
-            out.insert(l);
-        return out;
-    };
+    auto read_marks = [&] { return m.marks(); };
     BOOST_REQUIRE(run_until(
         io, [&] { return web.requests > 0; }, 5s));
     BOOST_TEST(web.last_host == "vs.example.test");
@@ -990,15 +1000,8 @@ virtual_server 127.0.0.1 80 {
 
 BOOST_AUTO_TEST_CASE(omega_runs_notify_down_and_quorum_down_at_shutdown) {
     asio::io_context io;
-    TempDir dir;
-    fs::permissions(dir.path, fs::perms(0777)); // `nobody` writes its marks here
-    auto mark = dir.path / "mark.sh";
-    auto marks = dir.path / "marks";
-    {
-        std::ofstream(mark) << "#!/bin/sh\necho \"$1\" >>" << marks.string() << "\n";
-        fs::permissions(mark, fs::perms(0755));
-    }
-    auto script = [&](const std::string& arg) { return "\"" + mark.string() + " " + arg + "\""; };
+    MarkScript m;
+    auto script = [&](const std::string& arg) { return m.script(arg); };
     // Without checkers the real servers are up, and so is each quorum (1 by default).
     auto cfg = parse("global_defs {\n  script_user nobody\n}\n"
                      "virtual_server 10.0.0.1 80 {\n  omega\n  quorum_down " +
@@ -1013,11 +1016,7 @@ BOOST_AUTO_TEST_CASE(omega_runs_notify_down_and_quorum_down_at_shutdown) {
     BOOST_TEST(set.notify_shutdown() == 3u);
     BOOST_REQUIRE(run_until(
         io, [&] { return runner.running() == 0; }, 5s));
-    std::ifstream in(marks);
-    std::set<std::string> got;
-    for (std::string l; std::getline(in, l);)
-        got.insert(l);
-    BOOST_TEST((got == std::set<std::string>{"a", "b", "quorum_down"}));
+    BOOST_TEST((m.marks() == std::set<std::string>{"a", "b", "quorum_down"}));
 }
 
 BOOST_AUTO_TEST_CASE(stop_and_start_again) {
