@@ -54,6 +54,7 @@ void AgentResponder::accept() {
             });
             return;
         }
+        accept(); // first: a throw below must not end the accepting
         auto sock = std::make_shared<tcp::socket>(std::move(s));
         auto line = std::make_shared<std::string>(answer_() + "\n");
         asio::async_write(*sock, asio::buffer(*line),
@@ -61,7 +62,6 @@ void AgentResponder::accept() {
                               boost::system::error_code ignored;
                               sock->shutdown(tcp::socket::shutdown_both, ignored);
                           });
-        accept();
     });
 }
 

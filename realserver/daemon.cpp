@@ -57,7 +57,7 @@ public:
         log::info("running: " + std::to_string(plan_.addresses.size()) + " VIP(s), state in " +
                   host_.state_path().string());
         wait_signal();
-        round();
+        asio::post(io_, [this] { round(); });
         // A handler that throws (a fault of ours, or of the host: a /proc file unreadable) must
         // not end the agent and leave VIPs and sysctls behind with nobody to restore them: the
         // error is logged and the loop goes on from a known point.
@@ -99,21 +99,15 @@ private:
         signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
             if (ec)
                 return;
-            if (sig == SIGHUP) {
-                do_reload();
-                wait_signal();
-                return;
-            }
-            if (sig == SIGUSR1) {
-                round_now();
-                wait_signal();
-                return;
-            }
-            if (!draining_ && config_.effective_drain_timeout() > 0) {
-                start_drain(); // a second SIGTERM stops at once
-                wait_signal();
-                return;
-            }
+            // Waits again first: were the handling to throw, signals (a stop) must still work.
+            // A stop cancels the wait.
+            wait_signal();
+            if (sig == SIGHUP)
+                return do_reload();
+            if (sig == SIGUSR1)
+                return round_now();
+            if (!draining_ && config_.effective_drain_timeout() > 0)
+                return start_drain(); // a second SIGTERM stops at once
             finish_stop();
         });
     }

@@ -40,20 +40,20 @@ void ReportSender::receive() {
         [this, alive = alive_](const boost::system::error_code& ec, std::size_t n) {
             if (!*alive || ec == asio::error::operation_aborted)
                 return;
-            if (!ec && on_ack_) {
-                auto a = net::unmapped(from_.address());
-                auto decoded = agent::decode_ack(std::string_view(buf_.data(), n), key_);
-                if (auto* ack = std::get_if<agent::Ack>(&decoded))
-                    on_ack_(a.to_string(), *ack);
-                else if (auto now = std::chrono::steady_clock::now(); now >= next_complaint_) {
-                    next_complaint_ = now + std::chrono::seconds(10); // no log flood from forgers
-                    log::warning("a report acknowledgement from " + a.to_string() +
-                                 (std::get<agent::AckError>(decoded) == agent::AckError::bad_mac
-                                      ? " failed authentication"
-                                      : " is malformed"));
-                }
+            if (ec || !on_ack_)
+                return receive();
+            auto a = net::unmapped(from_.address());
+            auto decoded = agent::decode_ack(std::string_view(buf_.data(), n), key_);
+            receive(); // again first (the datagram is decoded): a throw below must not end it
+            if (auto* ack = std::get_if<agent::Ack>(&decoded))
+                on_ack_(a.to_string(), *ack);
+            else if (auto now = std::chrono::steady_clock::now(); now >= next_complaint_) {
+                next_complaint_ = now + std::chrono::seconds(10); // no log flood from forgers
+                log::warning("a report acknowledgement from " + a.to_string() +
+                             (std::get<agent::AckError>(decoded) == agent::AckError::bad_mac
+                                  ? " failed authentication"
+                                  : " is malformed"));
             }
-            receive();
         });
 }
 
@@ -77,12 +77,15 @@ void ReportSender::report(const std::string& state, std::chrono::steady_clock::d
         auto from = net::source_for(to);
         if (from) {
             r.addr = net::address_text(*from);
-            if (net::send_from(sock_.native_handle(), agent::encode_report(r, key_), to, *from))
+            // Only from the address it is signed with: the route's choice would be refused.
+            if (net::send_from(sock_.native_handle(), agent::encode_report(r, key_), to, *from,
+                               false))
                 continue;
         }
         // A director that is down or unreachable is not ours to wait for.
+        int err = errno;
         log::warning("cannot send a report to " + net::address_text(to.address()) + ": " +
-                     std::strerror(errno));
+                     std::strerror(err));
     }
 }
 

@@ -154,6 +154,10 @@ void ReportListener::handle(std::size_t n) {
         if (*err == lvsd::agent::ReportError::bad_mac) {
             ++forged_;
             complain("from " + sender + " failed authentication");
+        } else if (*err == lvsd::agent::ReportError::old_format) {
+            ++malformed_;
+            complain("from " + sender + " is of an older lvs-realserver, whose reports do not " +
+                     "sign their address: upgrade it (agents before directors)");
         } else {
             ++malformed_;
             complain("from " + sender + " is malformed");

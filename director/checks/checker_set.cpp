@@ -311,11 +311,11 @@ void CheckerSet::stop() {
             c.due->cancel();
 }
 
-size_t CheckerSet::notify_shutdown() {
+size_t CheckerSet::notify_shutdown(notify::ScriptRunner& runner) {
     size_t started = 0;
     auto run = [&](const std::optional<config::Script>& s) {
         if (s) {
-            run_script(s);
+            run_script(runner, s);
             ++started;
         }
     };
@@ -427,10 +427,10 @@ void CheckerSet::result(size_t i, const Result& r) {
     schedule(i, step.next);
 }
 
-void CheckerSet::run_script(const std::optional<config::Script>& s) {
+void CheckerSet::run_script(notify::ScriptRunner& runner, const std::optional<config::Script>& s) {
     if (!s)
         return;
-    runner_.run(*s, {}, std::chrono::seconds(60), [cmd = s->command](const notify::ExitStatus& e) {
+    runner.run(*s, {}, std::chrono::seconds(60), [cmd = s->command](const notify::ExitStatus& e) {
         if (!e.success())
             log::warning("script '" + cmd + "': " + notify::describe(e));
     });

@@ -73,9 +73,9 @@ public:
     void start();
     void stop();
     // keepalived's omega, at the daemon's shutdown: each virtual server that sets it runs the
-    // notify_down of its real servers still up, and its quorum_down when it has its quorum.
-    // Returns how many scripts it started.
-    size_t notify_shutdown();
+    // notify_down of its real servers still up, and its quorum_down when it has its quorum, on
+    // `runner` (one of their own, that the stop waits for). Returns how many it started.
+    size_t notify_shutdown(notify::ScriptRunner& runner);
 
     const config::Config& config() const { return config_; }
     Health health() const;
@@ -133,7 +133,8 @@ private:
     static std::optional<std::string> url_failure(const UrlCheck& u, const HttpReply& r);
     void result(size_t i, const Result& r);
     void server_changed(size_t server, const std::string& why);
-    void run_script(const std::optional<config::Script>& s);
+    void run_script(const std::optional<config::Script>& s) { run_script(runner_, s); }
+    static void run_script(notify::ScriptRunner& runner, const std::optional<config::Script>& s);
     std::string server_name(const RealServerRef& r) const;
     std::string service_name(size_t virtual_server) const;
     std::string service_key(size_t virtual_server) const;

@@ -537,8 +537,11 @@ void Daemon::stop_all() {
     apply_timer_.cancel();
     ruleset_watch_.cancel();
     stopping_ = true;
-    // omega's scripts: the runner is then waited for too (MISC_CHECKs in flight with them).
-    bool omega = checkers_ && checkers_->notify_shutdown() > 0;
+    // omega's scripts, on a runner of their own: the stop waits for them, not for MISC_CHECKs.
+    if (checkers_) {
+        omega_runner_ = std::make_unique<notify::ScriptRunner>(io_, config_.global_defs);
+        checkers_->notify_shutdown(*omega_runner_);
+    }
     checkers_.reset();
     trackers_.clear();
     sync_.stop(backend_.get(), backend_kind_); // first: the instances' last transitions leave it be
@@ -558,7 +561,7 @@ void Daemon::stop_all() {
         log::warning("notify scripts still running at exit");
         io_.stop();
     });
-    when_quiet(notifier_.get(), omega ? runner_.get() : nullptr, [this] {
+    when_quiet(notifier_.get(), omega_runner_.get(), [this] {
         stop_deadline_.cancel();
         io_.stop();
     });

@@ -94,6 +94,7 @@ private:
     std::unique_ptr<notify::ScriptRunner> runner_;
     std::unique_ptr<checks::CheckerSet> checkers_; // declared after runner_: it uses it
     std::unique_ptr<notify::Notifier> notifier_;
+    std::unique_ptr<notify::ScriptRunner> omega_runner_; // at the stop: omega's scripts
     // A reload's previous runner and notifier, kept until what they run is done (a removed
     // instance's notify_stop, the checkers' notify and quorum scripts, a mail).
     struct Retired {

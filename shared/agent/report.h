@@ -21,7 +21,9 @@ struct Report {
     bool operator==(const Report&) const = default;
 };
 
-enum class ReportError { malformed, bad_mac };
+// old_format: an authentic report of an lvs-realserver older than this code (format 1, which
+// did not sign its source address).
+enum class ReportError { malformed, bad_mac, old_format };
 
 std::string encode_report(const Report& r, std::span<const uint8_t> key);
 std::variant<Report, ReportError> decode_report(std::string_view datagram,

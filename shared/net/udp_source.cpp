@@ -26,6 +26,10 @@ std::optional<ip::address> source_for(const ip::udp::endpoint& to) {
     int fd = ::socket(to.protocol().family(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return std::nullopt;
+    // A v4-mapped destination needs a dual-stack socket, whatever net.ipv6.bindv6only says.
+    int off = 0;
+    if (to.protocol() == ip::udp::v6())
+        (void)::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
     ip::udp::endpoint local(to.protocol(), 0);
     socklen_t len = static_cast<socklen_t>(local.capacity());
     bool ok = ::connect(fd, to.data(), static_cast<socklen_t>(to.size())) == 0 &&
@@ -40,7 +44,7 @@ std::optional<ip::address> source_for(const ip::udp::endpoint& to) {
 }
 
 bool send_from(int fd, std::string_view datagram, const ip::udp::endpoint& to,
-               const ip::address& from) {
+               const ip::address& from, bool fallback) {
     ip::address_v6 src =
         from.is_v4() ? ip::make_address_v6(ip::v4_mapped, from.to_v4()) : from.to_v6();
     iovec iov{const_cast<char*>(datagram.data()), datagram.size()};
@@ -65,7 +69,7 @@ bool send_from(int fd, std::string_view datagram, const ip::udp::endpoint& to,
     std::memcpy(CMSG_DATA(c), &info, sizeof info);
     if (::sendmsg(fd, &m, MSG_DONTWAIT) >= 0)
         return true;
-    if (errno != EINVAL && errno != EADDRNOTAVAIL)
+    if (!fallback || (errno != EINVAL && errno != EADDRNOTAVAIL))
         return false;
     m.msg_control = nullptr;
     m.msg_controllen = 0;

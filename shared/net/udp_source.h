@@ -18,11 +18,11 @@ namespace lvsd::net {
 std::optional<boost::asio::ip::address> source_for(const boost::asio::ip::udp::endpoint& to);
 
 // Sends `datagram` on `fd` (an IPv6 UDP socket, v6only off) to `to` from `from`. A source the
-// kernel will not send from (the destination is a broadcast or multicast address) falls back to
-// the route's choice, as does an unspecified `from`. Never blocks: false, with errno, when the
-// datagram was not sent.
+// kernel will not send from (the destination is a broadcast or multicast address, or `from` is
+// gone) falls back to the route's choice when `fallback`, as does an unspecified `from`. Never
+// blocks: false, with errno, when the datagram was not sent.
 bool send_from(int fd, std::string_view datagram, const boost::asio::ip::udp::endpoint& to,
-               const boost::asio::ip::address& from);
+               const boost::asio::ip::address& from, bool fallback = true);
 
 // IPv4 for a v4-mapped IPv6 address; anything else as it is.
 boost::asio::ip::address unmapped(const boost::asio::ip::address& a);

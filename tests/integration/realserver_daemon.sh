@@ -87,6 +87,10 @@ cp "$state" "$LAB_DIR/state.good"
 echo '{"version": 1, "addresses": [{"address": "not an address"}]}' >"$state"
 check "a corrupt state file is an error logged" lab_wait 3 logged "internal error, going on: .*state file"
 check "  ...and the agent keeps running" kill -0 "$pid"
+# A round asked for by signal (drain, undrain) fails the same way: signals must still work after.
+n=$(grep -c "internal error" "$log")
+kill -USR1 "$pid"
+check "  ...also for a round a signal asked for" lab_wait 3 bash -c "[ \$(grep -c 'internal error' '$log') -gt $n ]"
 cp "$LAB_DIR/state.good" "$state"
 errors=$(grep -c "internal error" "$log")
 sleep 1

@@ -41,9 +41,12 @@ BOOST_AUTO_TEST_CASE(forged_and_garbled_reports_are_refused) {
 
 BOOST_AUTO_TEST_CASE(a_report_without_its_source_address_is_malformed) {
     // Signed, but without the address it is sent from the director cannot tell a replay from
-    // another address: an agent of before that field is refused (and logged) as malformed.
+    // another address: an agent of before that field is refused, as one, or as malformed.
     std::string old = R"({"v":1,"host":"rs1","seq":7,"time_ms":1800000000000,"state":"up"})";
     BOOST_CHECK(std::get<ReportError>(decode_report(seal(old, key), key)) ==
+                ReportError::old_format);
+    std::string no_addr = R"({"v":2,"host":"rs1","seq":7,"time_ms":1800000000000,"state":"up"})";
+    BOOST_CHECK(std::get<ReportError>(decode_report(seal(no_addr, key), key)) ==
                 ReportError::malformed);
     Report ipv6 = report;
     ipv6.addr = "2001:db8::11";

@@ -1002,21 +1002,27 @@ BOOST_AUTO_TEST_CASE(omega_runs_notify_down_and_quorum_down_at_shutdown) {
     asio::io_context io;
     MarkScript m;
     auto script = [&](const std::string& arg) { return m.script(arg); };
-    // Without checkers the real servers are up, and so is each quorum (1 by default).
+    // Without checkers a real server is up; with alpha its checker starts it down. The first
+    // virtual server keeps its quorum (1), the second has lost it (100), the third has no omega.
     auto cfg = parse("global_defs {\n  script_user nobody\n}\n"
                      "virtual_server 10.0.0.1 80 {\n  omega\n  quorum_down " +
                      script("quorum_down") + "\n  real_server 10.0.1.1 80 {\n    notify_down " +
-                     script("a") + "\n  }\n  real_server 10.0.1.2 80 {\n    notify_down " +
-                     script("b") + "\n  }\n  real_server 10.0.1.3 80\n}\n" +
-                     "virtual_server 10.0.0.2 80 {\n  quorum_down " + script("not-omega") +
+                     script("up-one") + "\n  }\n  real_server 10.0.1.2 80 {\n    notify_down " +
+                     script("down-one") +
+                     "\n    TCP_CHECK {\n      alpha\n    }\n  }\n  real_server 10.0.1.3 80\n}\n" +
+                     "virtual_server 10.0.0.2 80 {\n  omega\n  quorum 100\n  quorum_down " +
+                     script("lost-already") + "\n  real_server 10.0.1.5 80\n}\n" +
+                     "virtual_server 10.0.0.3 80 {\n  quorum_down " + script("not-omega") +
                      "\n  real_server 10.0.1.4 80 {\n    notify_down " + script("not-omega") +
                      "\n  }\n}\n");
-    notify::ScriptRunner runner(io, cfg.global_defs);
+    notify::ScriptRunner runner(io, cfg.global_defs), omega(io, cfg.global_defs);
     CheckerSet set(io, cfg, runner, nullptr);
-    BOOST_TEST(set.notify_shutdown() == 3u);
+    BOOST_REQUIRE(!set.health().servers.at({0, 1}).up);
+    BOOST_TEST(set.notify_shutdown(omega) == 2u);
+    BOOST_TEST(runner.running() == 0u); // on the runner it was given
     BOOST_REQUIRE(run_until(
-        io, [&] { return runner.running() == 0; }, 5s));
-    BOOST_TEST((m.marks() == std::set<std::string>{"a", "b", "quorum_down"}));
+        io, [&] { return omega.running() == 0; }, 5s));
+    BOOST_TEST((m.marks() == std::set<std::string>{"up-one", "quorum_down"}));
 }
 
 BOOST_AUTO_TEST_CASE(stop_and_start_again) {

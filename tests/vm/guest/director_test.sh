@@ -83,7 +83,7 @@ report() { # report SEQ STATE: a genuine report from 127.0.0.1
     python3 - "$S/key" "$1" "$2" <<'PY'
 import hashlib, hmac, json, socket, sys, time
 key = open(sys.argv[1], "rb").read().rstrip(b"\r\n")  # as lvs-director reads it
-p = json.dumps({"v": 1, "host": "rs1", "seq": int(sys.argv[2]),
+p = json.dumps({"v": 2, "host": "rs1", "seq": int(sys.argv[2]),
                 "time_ms": int(time.time() * 1000), "state": sys.argv[3],
                 "addr": "127.0.0.1"}).encode()
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(
