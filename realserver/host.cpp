@@ -3,6 +3,7 @@
 #include "net/route_socket.h"
 #include "sys/sysctl.h"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -63,6 +64,7 @@ std::vector<std::string> Host::apply(const HostPlan& plan, const std::string& co
     std::vector<std::pair<std::string, std::string>> written; // key, value before this call
     std::vector<AddressPlan> added;
     std::vector<AddressPlan> removed;
+    std::vector<std::string> raised;
 
     auto set_sysctl = [&](const SysctlSetting& s) {
         auto cur = sys::sysctl_read(s.key);
@@ -95,7 +97,13 @@ std::vector<std::string> Host::apply(const HostPlan& plan, const std::string& co
             if (idx == 0)
                 throw std::runtime_error("no interface " + a.device + " for " + a.address.str());
             if (!rt.is_up(idx)) {
+                // Recorded first: a stop (or this call's rollback) brings it down again.
+                if (std::find(st.raised.begin(), st.raised.end(), a.device) == st.raised.end()) {
+                    st.raised.push_back(a.device);
+                    save_state(state_path_, st);
+                }
                 rt.set_up(idx);
+                raised.push_back(a.device);
                 log.push_back("brought " + a.device + " up");
             }
             if (net::contains(present, idx, a.address))
@@ -139,6 +147,12 @@ std::vector<std::string> Host::apply(const HostPlan& plan, const std::string& co
                     rt.add_address(idx, a.address, a.label);
                 } catch (const std::exception&) {
                 }
+        for (const auto& d : raised)
+            if (int idx = rt.ifindex(d))
+                try {
+                    rt.set_up(idx, false);
+                } catch (const std::exception&) {
+                }
         for (auto it = written.rbegin(); it != written.rend(); ++it)
             try {
                 sys::sysctl_write(it->first, it->second);
@@ -171,6 +185,20 @@ bool Host::undo(std::vector<std::string>& log) {
         } catch (const std::exception& e) {
             failures.push_back(e.what());
             ++it;
+        }
+    }
+    // Down again what we brought up, once our addresses are off it.
+    while (!st.raised.empty()) {
+        const auto d = st.raised.back();
+        try {
+            if (int idx = rt.ifindex(d)) {
+                rt.set_up(idx, false);
+                log.push_back("brought " + d + " down (it was down before start)");
+            }
+            st.raised.pop_back();
+        } catch (const std::exception& e) {
+            failures.push_back(e.what());
+            break;
         }
     }
     // Reverse order, so a key changed twice ends at its first original.

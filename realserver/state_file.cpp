@@ -41,6 +41,7 @@ std::string state_to_json(const State& s) {
     for (const auto& a : s.addresses)
         j["addresses"].push_back(
             {{"address", a.address.str_prefixed()}, {"device", a.device}, {"label", a.label}});
+    j["raised"] = s.raised;
     return j.dump(2) + "\n";
 }
 
@@ -61,6 +62,8 @@ State state_from_json(const std::string& text) {
                 throw std::runtime_error("bad address in state file");
             s.addresses.push_back({*addr, a.at("device"), a.value("label", "")});
         }
+        // Files of before the field: nothing recorded as brought up.
+        s.raised = j.value("raised", std::vector<std::string>{});
     } catch (const json::exception& e) {
         throw std::runtime_error(std::string("corrupt state file: ") + e.what());
     }

@@ -20,6 +20,7 @@ struct SavedSysctl {
 struct State {
     std::vector<SavedSysctl> sysctls;   // in the order they were changed
     std::vector<AddressPlan> addresses; // addresses we added (not ones the host already had)
+    std::vector<std::string> raised;    // interfaces we brought up (down again at stop)
     std::string config;                 // the config source at start, for status
     long long started_at = 0;           // unix seconds
     bool drained = false;               // `lvs-realserver drain`: report "drain" to directors

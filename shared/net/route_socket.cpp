@@ -94,14 +94,18 @@ std::vector<uint8_t> RouteSocket::hardware_address(int ifindex) {
     return {p, p + nl_addr_get_len(a)};
 }
 
-void RouteSocket::set_up(int ifindex) {
+void RouteSocket::set_up(int ifindex, bool up) {
     rtnl_link* raw = nullptr;
     check(rtnl_link_get_kernel(sock_, ifindex, nullptr, &raw), "cannot read interface state");
     LinkPtr link(raw);
     LinkPtr change(rtnl_link_alloc());
-    rtnl_link_set_flags(change.get(), IFF_UP);
+    if (up)
+        rtnl_link_set_flags(change.get(), IFF_UP);
+    else
+        rtnl_link_unset_flags(change.get(), IFF_UP);
     check(rtnl_link_change(sock_, link.get(), change.get(), 0),
-          std::string("cannot bring up ") + rtnl_link_get_name(link.get()));
+          std::string(up ? "cannot bring up " : "cannot bring down ") +
+              rtnl_link_get_name(link.get()));
 }
 
 std::vector<InterfaceAddress> RouteSocket::addresses() {

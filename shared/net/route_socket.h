@@ -62,7 +62,7 @@ public:
     std::string name(int ifindex);
     // The link-layer address (the MAC of an Ethernet device); empty when it has none.
     std::vector<uint8_t> hardware_address(int ifindex);
-    void set_up(int ifindex);
+    void set_up(int ifindex, bool up = true); // up false: down
 
     // Every address on every interface, from one dump: callers check many against it.
     std::vector<InterfaceAddress> addresses();

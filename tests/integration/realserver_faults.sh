@@ -75,6 +75,17 @@ lab_exec rs1 sysctl -qw net.ipv6.conf.lo.disable_ipv6=0
 lab_exec rs1 "$RS" stop >/dev/null 2>&1
 check "stop then restores the original host" [ "$(snapshot)" = "$before" ]
 
+# An interface the VIP needs and that was down (lo here) is brought up, recorded, and brought
+# down again at stop: the host as it was.
+lab_exec rs1 ip link set lo down
+down_lo=$(snapshot)
+out=$(lab_exec rs1 "$RS" start --vip 10.77.0.100 2>&1)
+check "start brings a down lo up, and says so" bash -c "[[ '$out' == *'brought lo up'* ]]"
+check "  ...lo is up" bash -c "ip -n $(lab_ns rs1) link show dev lo | grep -q '[<,]UP[,>]'"
+out=$(lab_exec rs1 "$RS" stop 2>&1)
+check "stop brings it down again ($out)" [ "$(snapshot)" = "$down_lo" ]
+lab_exec rs1 ip link set lo up
+
 # TUN mode needs tunl0 (the ipip module). Where the kernel lacks it, the error says so.
 if lab_exec rs1 ip link show tunl0 >/dev/null 2>&1; then
     # Started as DR (on lo), then as TUN: the VIP moves, and stop finds it where it went.

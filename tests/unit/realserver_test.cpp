@@ -128,7 +128,9 @@ BOOST_AUTO_TEST_CASE(state_round_trip) {
     s.sysctls.push_back({"net.ipv4.conf.lo.arp_ignore", "2", "1"});
     s.addresses.push_back({*net::IpAddress::parse("10.0.0.1"), "lo", "lo:0"});
     s.addresses.push_back({*net::IpAddress::parse("fd00::1"), "lo", ""});
+    s.raised.push_back("tunl0");
     State t = state_from_json(state_to_json(s));
+    BOOST_CHECK(t.raised == std::vector<std::string>{"tunl0"});
     BOOST_CHECK_EQUAL(t.config, s.config);
     BOOST_CHECK_EQUAL(t.started_at, s.started_at);
     BOOST_CHECK(t.drained);
@@ -139,6 +141,9 @@ BOOST_AUTO_TEST_CASE(state_round_trip) {
     BOOST_CHECK_EQUAL(t.addresses[0].label, "lo:0");
     BOOST_CHECK_THROW(state_from_json("{\"version\": 1}"), std::runtime_error);
     BOOST_CHECK_THROW(state_from_json("not json"), std::runtime_error);
+    // A file of before "raised": nothing was recorded as brought up.
+    BOOST_CHECK(
+        state_from_json(R"({"version": 1, "sysctls": [], "addresses": []})").raised.empty());
 }
 
 BOOST_AUTO_TEST_CASE(readiness_reports_first_failure) {
