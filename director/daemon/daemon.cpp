@@ -117,7 +117,7 @@ void Daemon::when_quiet(notify::Notifier* n, notify::ScriptRunner* r, std::funct
 
 void Daemon::start_scripts(const config::Config& c) {
     // Scripts and mail follow global_defs (script_user, security, SMTP): rebuilt with it. A
-    // reload restarts the vrrp_scripts' rise/fall counting.
+    // reload keeps each vrrp_script's verdict (same name and command) and restarts its counting.
     auto runner = std::make_unique<notify::ScriptRunner>(io_, c.global_defs);
     // Health checks: the new set takes over the old one's up/down states and quorum, so a reload
     // neither flaps servers nor reruns notify scripts. Built before the old runner goes.
@@ -131,6 +131,7 @@ void Daemon::start_scripts(const config::Config& c) {
             log::warning(note);
     }
     checkers_.reset();
+    auto old_trackers = std::move(trackers_);
     trackers_.clear();
     retire_notifier();
     runner_ = std::move(runner);
@@ -162,6 +163,8 @@ void Daemon::start_scripts(const config::Config& c) {
                 log::info("VRRP_Script(" + name + ") " + (up ? "succeeded" : "failed"));
                 update_tracking();
             });
+        if (auto it = old_trackers.find(name); it != old_trackers.end())
+            tracker->inherit(*it->second);
         trackers_.emplace(name, std::move(tracker));
     }
     for (auto& [name, tracker] : trackers_)

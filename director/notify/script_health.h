@@ -13,6 +13,12 @@ public:
     // Records one run's result; true when this changed up().
     bool record(bool success);
     bool up() const { return up_; }
+    // A reload's tracker of the same script takes over the verdict; the counting starts again
+    // under its own rise and fall.
+    void assume(bool up) {
+        up_ = up;
+        streak_ = 0;
+    }
 
 private:
     int rise_;

@@ -24,6 +24,13 @@ ScriptTracker::~ScriptTracker() {
     timer_.cancel();
 }
 
+void ScriptTracker::inherit(const ScriptTracker& old) {
+    if (old.script_.script.command != script_.script.command || old.disabled_ || old.runs_ == 0)
+        return; // another script, or one without a verdict yet: it starts as configured
+    health_.assume(old.up());
+    runs_ = old.runs_;
+}
+
 void ScriptTracker::start() {
     if (script_.script.command.empty()) {
         // keepalived drops a vrrp_script without `script`; so do we, loudly.

@@ -27,6 +27,10 @@ public:
     ScriptTracker& operator=(const ScriptTracker&) = delete;
     ~ScriptTracker();
 
+    // After a reload, before start(): the verdict of the old configuration's tracker of the
+    // same script, so that a reload does not reset a failing script to up (its weight back,
+    // maybe a preemption) until its first run.
+    void inherit(const ScriptTracker& old);
     // First run now, then every interval.
     void start();
     bool up() const { return health_.up(); }

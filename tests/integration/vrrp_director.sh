@@ -75,7 +75,7 @@ global_defs {
 vrrp_script chk {
     script "$LAB_DIR/track.sh"
     interval 0.2
-    fall 1
+    fall 3
     rise 1
 }
 vrrp_instance VI_1 {
@@ -114,6 +114,13 @@ check "garp: client's ARP entry moved to d2 without asking" \
     lab_wait 3 lladdr_is -4 10.77.0.100 "$mac_d2"
 check "notify: d1 reports BACKUP with priority 40" \
     lab_wait 3 grep -qx "INSTANCE VI_1 BACKUP 40" "$notes"
+# A reload keeps the failing script's verdict: d1 must not come back at 100 and preempt until
+# the script's next run says otherwise.
+masters=$(grep -c "Entering MASTER" "$LAB_DIR"/director-d1.*.log)
+kill -HUP $p1
+sleep 1
+check "reload with the script failing: d1 does not preempt" \
+    test "$(grep -c "Entering MASTER" "$LAB_DIR"/director-d1.*.log)" = "$masters"
 touch "$flag"
 check "track_script: script succeeds again, d1 preempts" vrrp_wait_holder 3 $VIP d1 d1 d2
 

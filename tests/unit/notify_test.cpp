@@ -830,6 +830,34 @@ BOOST_AUTO_TEST_CASE(tracker_init_fail_and_timeout_counts_as_failure) {
     BOOST_TEST(changes.back());
 }
 
+BOOST_AUTO_TEST_CASE(tracker_of_a_reload_keeps_the_verdict) {
+    // A failing script stays down across a reload: starting up again would give its instance
+    // its weight back (maybe a preemption) until the first run.
+    TempDir d;
+    config::VrrpScript vs;
+    vs.name = "chk";
+    vs.script = script("/bin/false");
+    vs.interval = 0.05;
+    boost::asio::io_context io;
+    ScriptRunner runner(io, {});
+    ScriptTracker old(io, runner, vs, [](bool) {});
+    ScriptTracker unrun(io, runner, vs, [](bool) {});
+    old.start();
+    BOOST_TEST(run_until(
+        io, [&] { return !old.up(); }, 5s));
+    ScriptTracker next(io, runner, vs, [](bool) {});
+    next.inherit(old);
+    BOOST_TEST(!next.up());
+    BOOST_TEST(next.runs() == old.runs());
+    ScriptTracker fresh(io, runner, vs, [](bool) {});
+    fresh.inherit(unrun); // no verdict yet to take over
+    BOOST_TEST(fresh.up());
+    vs.script = script("/bin/true");
+    ScriptTracker other(io, runner, vs, [](bool) {});
+    other.inherit(old); // another command: another script
+    BOOST_TEST(other.up());
+}
+
 BOOST_AUTO_TEST_CASE(tracker_disables_a_script_it_cannot_run) {
     config::VrrpScript vs;
     vs.name = "ghost";
