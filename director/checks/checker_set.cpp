@@ -397,9 +397,10 @@ void CheckerSet::run_url(size_t i, size_t url, std::function<void(Result)> done)
         return done(Result{true, std::nullopt, "all urls answered as expected"});
     http_probe(
         io_, tls_, c.target, c.urls[url].request,
-        [this, alive = alive_, i, url, done = std::move(done)](const HttpReply& r) mutable {
-            if (!*alive)
-                return;
+        [this, alive = alive_, i, url, gen = generation_,
+         done = std::move(done)](const HttpReply& r) mutable {
+            if (!*alive || !running_ || gen != generation_)
+                return; // stopped: no more urls to fetch for a result that would be dropped
             const auto& u = checks_[i].urls[url];
             if (auto why = url_failure(u, r))
                 return done(Result{false, std::nullopt, u.request->request.path + ": " + *why});

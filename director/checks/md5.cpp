@@ -2,8 +2,18 @@
 
 namespace lvsd::director::checks {
 
+namespace {
+
+// Fetched once: OpenSSL 3 would look the algorithm up in its providers on every EVP_md5() init.
+const EVP_MD* md5_method() {
+    static EVP_MD* md = EVP_MD_fetch(nullptr, "MD5", nullptr);
+    return md;
+}
+
+} // namespace
+
 Md5::Md5() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
-    ok_ = ctx_ && EVP_DigestInit_ex(ctx_.get(), EVP_md5(), nullptr) == 1;
+    ok_ = ctx_ && md5_method() && EVP_DigestInit_ex(ctx_.get(), md5_method(), nullptr) == 1;
 }
 
 void Md5::update(std::string_view data) {

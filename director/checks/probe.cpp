@@ -35,8 +35,9 @@ struct ProbeSocket {
     // Opens the socket for `t`: family, SO_MARK, SO_BINDTODEVICE, bind. Returns what failed.
     std::optional<std::string> open(const ProbeTarget& t);
     // Ends the connection: a pooled socket goes back to the pool (see SocketPool::give);
-    // another one is closed, with a RST when `reset` (no FIN exchange, no TIME_WAIT per check).
-    void release(const ProbeTarget& t, bool reset);
+    // another one is closed with a RST, as the pool does: no FIN exchange, and no TIME_WAIT
+    // per check (which a bind_port would run into at the next check).
+    void release(const ProbeTarget& t);
 
     tcp::socket sock;
     std::shared_ptr<ProbeShared> shared;
@@ -92,12 +93,11 @@ bool connect_error(const error_code& ec) {
            ec == asio::error::host_unreachable || ec == asio::error::network_unreachable;
 }
 
-void ProbeSocket::release(const ProbeTarget& t, bool reset) {
+void ProbeSocket::release(const ProbeTarget& t) {
     error_code ignored;
     if (pooled)
         return shared->sockets.give(std::move(sock), t.endpoint.protocol());
-    if (reset)
-        sock.set_option(asio::socket_base::linger(true, 0), ignored);
+    sock.set_option(asio::socket_base::linger(true, 0), ignored);
     sock.close(ignored); // aborts whatever is pending
 }
 
@@ -125,7 +125,7 @@ struct TcpOp : GridTimers::Entry, std::enable_shared_from_this<TcpOp> {
             return;
         finished = true;
         cancel();
-        ps.release(target, true);
+        ps.release(target);
         done(Result{ok, std::nullopt, why});
     }
 
@@ -173,7 +173,7 @@ template <class Reply> struct ExchangeOp : GridTimers::Entry {
             return;
         finished = true;
         this->cancel();
-        ps.release(target, reset_on_close); // no TLS shutdown to wait for
+        ps.release(target); // no TLS shutdown to wait for
         done(std::move(r));
     }
 
@@ -183,7 +183,6 @@ template <class Reply> struct ExchangeOp : GridTimers::Entry {
     std::function<void(Reply)> done;
     const char* stage = "connect"; // what a timeout interrupted
     bool finished = false;
-    bool reset_on_close = false;
     // The derived op writes first, and its write waits for the connection (start_connect).
     bool write_first = false;
 };
@@ -191,9 +190,7 @@ template <class Reply> struct ExchangeOp : GridTimers::Entry {
 struct AgentOp : ExchangeOp<AgentReply>, std::enable_shared_from_this<AgentOp> {
     AgentOp(asio::io_context& io, std::shared_ptr<ProbeShared> shared, ProbeTarget t, size_t limit,
             std::function<void(AgentReply)> cb)
-        : ExchangeOp(io, std::move(shared), std::move(t), std::move(cb)), line_limit(limit) {
-        reset_on_close = true; // the agent has said its line; nothing to close politely
-    }
+        : ExchangeOp(io, std::move(shared), std::move(t), std::move(cb)), line_limit(limit) {}
 
     void start() { begin(shared_from_this()); }
 
@@ -234,6 +231,8 @@ struct HttpOp : ExchangeOp<HttpReply>, std::enable_shared_from_this<HttpOp> {
         if (request.tls)
             tls = std::make_unique<ssl::stream<tcp::socket&>>(sock, ctx);
         write_first = !request.tls;
+        // Reads of 512 bytes (Beast's least) would take a larger page a recv at a time.
+        buf.reserve(16 * 1024);
     }
 
     void start() { begin(shared_from_this()); }
@@ -279,6 +278,8 @@ struct HttpOp : ExchangeOp<HttpReply>, std::enable_shared_from_this<HttpOp> {
             return;
         // A TLS peer that closes without close_notify ends an EOF-delimited body.
         if (ec == ssl::error::stream_truncated && !parser.is_done()) {
+            if (!parser.got_some())
+                return fail("connection closed before a response");
             ec = {};
             parser.put_eof(ec);
         }

@@ -21,6 +21,9 @@ public:
     // error (http::error::body_limit).
     ResponseParser(bool digest, std::uint64_t body_limit) {
         this->body_limit(body_limit);
+        // Header fields are not kept, so a server's large cookies or policies cost nothing:
+        // Beast's default of 8 KB would fail a server that keepalived passes.
+        this->header_limit(64 * 1024);
         if (digest)
             md5_.emplace();
     }

@@ -151,6 +151,7 @@ public:
     tcp::endpoint endpoint() const { return {asio::ip::address_v4::loopback(), port_}; }
     int status = 200;
     std::string body = "ok\n";
+    bool keep_open = false; // after a response (plain HTTP): the client closes first
     int requests = 0;
     std::string last_host;
     std::string last_peer;
@@ -207,6 +208,8 @@ private:
                 self->res.body() = self->server.body;
                 self->res.prepare_payload();
                 http::async_write(s, self->res, [self](error_code, size_t) {
+                    if (self->server.keep_open && !self->server.use_tls_)
+                        return self->server.held_.push_back(std::move(self->sock));
                     error_code ignored;
                     self->sock.shutdown(tcp::socket::shutdown_both, ignored);
                 });
@@ -730,6 +733,21 @@ BOOST_AUTO_TEST_CASE(http_status_and_digest) {
     f = fetch(io, ctx, target(srv.endpoint()), req);
     BOOST_TEST(f.reply->ok); // a whole answer; the checker judges the status
     BOOST_TEST(f.reply->status == 503);
+}
+
+BOOST_AUTO_TEST_CASE(http_with_bind_port_checks_again_at_once) {
+    // A probe's socket of its own (bind_port) ends with a RST, as pooled ones do: a FIN would
+    // leave it in TIME_WAIT, and the next check's bind to that port would fail for a minute.
+    asio::io_context io;
+    auto ctx = make_client_tls_context();
+    TestServer srv(io, TestServer::Mode::respond);
+    srv.keep_open = true; // so that the checker closes first
+    auto t = target(srv.endpoint());
+    t.bind = tcp::endpoint(asio::ip::address_v4::loopback(), closed_port());
+    for (int i = 0; i < 2; ++i) {
+        auto f = fetch(io, ctx, t, HttpRequest{});
+        BOOST_TEST(f.reply->ok, "check " << i << ": " << f.reply->error);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(http_listener_that_never_answers_times_out) {
