@@ -4,9 +4,13 @@ lvsd_unit_test(test_dataplane unit/dataplane_test.cpp)
 # lvsd_dataplane for the IPVS attribute codec (no kernel needed).
 target_link_libraries(test_dataplane PRIVATE lvsd_dataplane)
 
+# What the dataplane test drivers share: the desired table from the command line, the printout.
+add_library(lvsd_apply_tool STATIC tools/apply_tool.cpp)
+target_link_libraries(lvsd_apply_tool PUBLIC lvsd_dataplane_core)
+
 # Test driver for the IPVS backend (run inside the guest by tests/vm).
 add_executable(ipvs_apply tools/ipvs_apply.cpp)
-target_link_libraries(ipvs_apply PRIVATE lvsd_dataplane)
+target_link_libraries(ipvs_apply PRIVATE lvsd_dataplane lvsd_apply_tool)
 
 # The IPVS backend against Debian's own kernel under qemu (TCG): the guest applies sample tables,
 # compares them with what ipvsadm reads back, checks idempotence, minimal changes, refusals, and
@@ -30,7 +34,7 @@ target_link_libraries(test_maglev PRIVATE lvsd_dataplane_core)
 
 # Test driver for the nftables backend (tests/integration/nft_dataplane.sh).
 add_executable(nft_apply tools/nft_apply.cpp)
-target_link_libraries(nft_apply PRIVATE lvsd_dataplane_nft)
+target_link_libraries(nft_apply PRIVATE lvsd_dataplane_nft lvsd_apply_tool)
 
 # The nftables backend's pure part (stage, render, parse) and the backend choice: no kernel.
 lvsd_unit_test(test_nft_model unit/nft_model_test.cpp)

@@ -6,18 +6,11 @@
 //              [--sync-start STATE IFACE ID [GROUP PORT TTL MAXLEN]] [--sync-stop STATE]
 //              [--sync-list]
 // Exit status: 0 all applied, 1 an op was refused, 2 usage or configuration error, 3 no IPVS.
-#include "conf/diagnostic.h"
-#include "director/config/parser.h"
-#include "director/dataplane/backend.h"
-#include "director/dataplane/desired_table.h"
-#include "director/dataplane/diff.h"
+#include "apply_tool.h"
 #include "director/dataplane/ipvs/ipvs.h"
 #include "director/dataplane/table_json.h"
 
-#include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 using namespace lvsd;
 using namespace lvsd::director;
@@ -25,26 +18,15 @@ using namespace lvsd::director::dataplane;
 
 namespace {
 
-[[noreturn]] void usage(const std::string& why) {
-    std::cerr
-        << "ipvs_apply: " << why << "\n"
-        << "usage: ipvs_apply [--config FILE | --table FILE.json] [--weight VS:RS=W]...\n"
-           "       [--dry-run] [--dump] [--stats] [--info] [--timeouts] [--set TCP TCPFIN UDP]\n"
-           "       [--sync-start master|backup IFACE ID [GROUP PORT TTL MAXLEN]]\n"
-           "       [--sync-stop master|backup] [--sync-list]\n";
-    std::exit(2);
-}
+tools::ApplyTool
+    tool("ipvs_apply",
+         "usage: ipvs_apply [--config FILE | --table FILE.json] [--weight VS:RS=W]...\n"
+         "       [--dry-run] [--dump] [--stats] [--info] [--timeouts] [--set TCP TCPFIN UDP]\n"
+         "       [--sync-start master|backup IFACE ID [GROUP PORT TTL MAXLEN]]\n"
+         "       [--sync-stop master|backup] [--sync-list]\n");
 
 uint32_t number(const std::string& s) {
-    try {
-        size_t n = 0;
-        unsigned long v = std::stoul(s, &n);
-        if (n != s.size() || v > 0xffffffffUL)
-            throw std::invalid_argument(s);
-        return static_cast<uint32_t>(v);
-    } catch (const std::exception&) {
-        usage("not a number: '" + s + "'");
-    }
+    return tool.number(s);
 }
 
 ipvs::SyncState sync_state(const std::string& s) {
@@ -52,7 +34,7 @@ ipvs::SyncState sync_state(const std::string& s) {
         return ipvs::SyncState::master;
     if (s == "backup")
         return ipvs::SyncState::backup;
-    usage("sync daemon state is master or backup, not '" + s + "'");
+    tool.usage("sync daemon state is master or backup, not '" + s + "'");
 }
 
 std::string str(ipvs::SyncState s) {
@@ -63,8 +45,6 @@ std::string str(ipvs::SyncState s) {
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
-    std::string config_file, table_file;
-    WeightOverrides weights;
     bool dry_run = false, dump = false, stats = false, info = false, show_timeouts = false,
          sync_list = false;
     std::optional<ipvs::Timeouts> set_timeouts;
@@ -73,24 +53,10 @@ int main(int argc, char** argv) {
 
     for (size_t i = 0; i < args.size(); ++i) {
         const auto& a = args[i];
-        auto next = [&]() -> const std::string& {
-            if (i + 1 >= args.size())
-                usage(a + " needs a value");
-            return args[++i];
-        };
-        if (a == "--config")
-            config_file = next();
-        else if (a == "--table")
-            table_file = next();
-        else if (a == "--weight") {
-            const auto& w = next();
-            auto colon = w.find(':'), eq = w.find('=');
-            if (colon == std::string::npos || eq == std::string::npos || eq < colon)
-                usage("--weight takes VS:RS=WEIGHT (indices in the config)");
-            weights[RealServerRef{number(w.substr(0, colon)),
-                                  number(w.substr(colon + 1, eq - colon - 1))}] =
-                static_cast<int>(number(w.substr(eq + 1)));
-        } else if (a == "--dry-run")
+        auto next = [&]() -> const std::string& { return tool.next(args, i); };
+        if (tool.shared_option(args, i))
+            continue;
+        if (a == "--dry-run")
             dry_run = true;
         else if (a == "--dump")
             dump = true;
@@ -114,7 +80,7 @@ int main(int argc, char** argv) {
             if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) {
                 auto g = net::IpAddress::parse(next());
                 if (!g)
-                    usage("bad multicast group");
+                    tool.usage("bad multicast group");
                 d.group = *g;
                 d.port = static_cast<uint16_t>(number(next()));
                 d.ttl = static_cast<uint8_t>(number(next()));
@@ -126,42 +92,13 @@ int main(int argc, char** argv) {
         else if (a == "--sync-list")
             sync_list = true;
         else
-            usage("unknown argument '" + a + "'");
+            tool.usage("unknown argument '" + a + "'");
     }
-    if (!config_file.empty() && !table_file.empty())
-        usage("--config and --table exclude each other");
-
-    std::optional<Table> desired;
-    if (!config_file.empty()) {
-        conf::Diagnostics diags;
-        config::Config c;
-        try {
-            c = config::load_config(config_file, "", diags);
-        } catch (const std::exception& e) {
-            std::cerr << "ipvs_apply: " << e.what() << "\n";
-            return 2;
-        }
-        for (const auto& d : diags.all())
-            std::cerr << d.str() << "\n";
-        if (diags.has_errors())
-            return 2;
-        auto dt = desired_table(c, weights);
-        for (const auto& n : dt.notes)
-            std::cout << "note: " << n << "\n";
-        desired = std::move(dt.table);
-    } else if (!table_file.empty()) {
-        try {
-            std::ifstream in(table_file);
-            if (!in)
-                throw std::runtime_error("cannot read " + table_file);
-            desired = table_from_json(nlohmann::json::parse(in));
-        } catch (const std::exception& e) {
-            std::cerr << "ipvs_apply: " << table_file << ": " << e.what() << "\n";
-            return 2;
-        }
-    }
-
     int rc = 0;
+    auto desired = tool.desired(rc);
+    if (rc)
+        return rc;
+
     try {
         ipvs::Ipvs kernel;
         if (info) {
@@ -170,25 +107,10 @@ int main(int argc, char** argv) {
                       << "\n";
         }
         if (desired) {
-            auto print_ops = [](const std::vector<Op>& ops) {
-                std::cout << "ops: " << ops.size() << "\n";
-                for (const auto& op : ops)
-                    std::cout << "op: " << op.str() << "\n";
-            };
-            if (dry_run) {
-                print_ops(diff(*desired, kernel.read_table()));
-            } else {
-                auto r = reconcile(kernel, *desired);
-                print_ops(r.ops);
-                for (const auto& e : r.errors)
-                    std::cout << "error: " << e.str() << "\n";
-                for (const auto& s : r.skipped)
-                    std::cout << "skipped: " << s.str() << "\n";
-                std::cout << "applied: " << r.applied << " refused: " << r.errors.size()
-                          << " skipped: " << r.skipped.size() << "\n";
-                if (!r.errors.empty())
-                    rc = 1;
-            }
+            if (dry_run)
+                tools::ApplyTool::print_ops(diff(*desired, kernel.read_table()));
+            else
+                rc = tools::ApplyTool::print_result(reconcile(kernel, *desired));
         }
         if (set_timeouts)
             kernel.set_timeouts(*set_timeouts);
