@@ -256,11 +256,18 @@ void Daemon::apply(config::Config next) {
     auto specs = vrrp::build_specs(next);
     std::vector<std::unique_ptr<vrrp::Instance>> keep;
     // An instance whose settings did not change keeps running in its state: a reload must not
-    // make a master step down. The others stop before config_ changes, so that their STOP
-    // notifications are their own (a removed instance is not in the new file at all).
+    // make a master step down. One whose addresses (VIPs, routes) or garp settings changed
+    // takes them in place, as keepalived does. The others stop before config_ changes, so that
+    // their STOP notifications are their own (a removed instance is not in the new file at all).
     for (auto& inst : instances_) {
         auto same = std::find(specs.begin(), specs.end(), inst->spec());
+        if (same == specs.end())
+            same = std::find_if(specs.begin(), specs.end(), [&](const vrrp::InstanceSpec& s) {
+                return inst->spec().same_but_addresses(s);
+            });
         if (same != specs.end()) {
+            if (!(*same == inst->spec()))
+                inst->update(std::move(*same));
             specs.erase(same);
             keep.push_back(std::move(inst));
         } else {

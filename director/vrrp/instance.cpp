@@ -303,14 +303,14 @@ void Instance::send_advert(uint8_t priority) {
     }
 }
 
-void Instance::add_vips() {
+void Instance::add_vips(const std::vector<Vip>& vips) {
     std::vector<net::InterfaceAddress> have;
     try {
         have = rt_.addresses();
     } catch (const net::NetlinkError& e) {
         log::error("VRRP_Instance(" + spec_.name + "): " + e.what());
     }
-    for (const auto& v : spec_.vips) {
+    for (const auto& v : vips) {
         try {
             int idx = rt_.ifindex(v.dev);
             if (idx == 0) {
@@ -326,7 +326,7 @@ void Instance::add_vips() {
     }
 }
 
-void Instance::remove_vips() {
+void Instance::remove_vips(const std::vector<Vip>& vips) {
     std::vector<net::InterfaceAddress> have;
     try {
         have = rt_.addresses();
@@ -334,7 +334,7 @@ void Instance::remove_vips() {
         log::error("VRRP_Instance(" + spec_.name + "): " + e.what());
         return;
     }
-    for (const auto& v : spec_.vips) {
+    for (const auto& v : vips) {
         try {
             int idx = rt_.ifindex(v.dev);
             if (idx != 0 && net::contains(have, idx, v.address))
@@ -345,8 +345,8 @@ void Instance::remove_vips() {
     }
 }
 
-void Instance::add_routes() {
-    for (const auto& v : spec_.routes) {
+void Instance::add_routes(const std::vector<VirtualRoute>& routes) {
+    for (const auto& v : routes) {
         net::Route r = v.route;
         try {
             if (!v.dev.empty() && (r.ifindex = rt_.ifindex(v.dev)) == 0) {
@@ -361,8 +361,8 @@ void Instance::add_routes() {
     }
 }
 
-void Instance::remove_routes() {
-    for (const auto& v : spec_.routes) {
+void Instance::remove_routes(const std::vector<VirtualRoute>& routes) {
+    for (const auto& v : routes) {
         net::Route r = v.route;
         try {
             if (!v.dev.empty() && (r.ifindex = rt_.ifindex(v.dev)) == 0)
@@ -374,8 +374,8 @@ void Instance::remove_routes() {
     }
 }
 
-void Instance::announce(int repeat) {
-    for (const auto& v : spec_.vips) {
+void Instance::announce(int repeat, const std::vector<Vip>& vips) {
+    for (const auto& v : vips) {
         int idx = 0;
         Mac mac{};
         try {
@@ -394,6 +394,28 @@ void Instance::announce(int repeat) {
                 break;
             }
     }
+}
+
+void Instance::update(InstanceSpec next) {
+    auto minus = [](const auto& a, const auto& b) {
+        std::decay_t<decltype(a)> out;
+        for (const auto& x : a)
+            if (std::find(b.begin(), b.end(), x) == b.end())
+                out.push_back(x);
+        return out;
+    };
+    auto came = minus(next.vips, spec_.vips);
+    bool master = sm_ && state() == State::master;
+    if (master) {
+        remove_routes(minus(spec_.routes, next.routes));
+        remove_vips(minus(spec_.vips, next.vips));
+        add_vips(came);
+        add_routes(minus(next.routes, spec_.routes));
+    }
+    spec_ = std::move(next);
+    if (master)
+        announce(spec_.garp.master_repeat, came);
+    log::info("VRRP_Instance(" + spec_.name + ") addresses updated in place");
 }
 
 void Instance::schedule_garp(Duration after, int repeat) {

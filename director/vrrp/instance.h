@@ -56,6 +56,10 @@ public:
     // and whether one of them puts it in FAULT. The instance runs only while its own link is up
     // and no tracked item says FAULT.
     void set_tracking(int priority, bool fault);
+    // A reload's spec that differs only in addresses and garp settings (same_but_addresses):
+    // a MASTER removes the VIPs and routes that went, adds and announces those that came; the
+    // adverts carry the new list from now on. No state change.
+    void update(InstanceSpec next);
     // vrrp_sync_group: follow another member into MASTER or BACKUP.
     void follow(State to);
     bool link_running() const { return link_running_; }
@@ -74,11 +78,16 @@ private:
     void send_advert(uint8_t priority);
     void warn_other_master(TimePoint t, const net::IpAddress& from, uint8_t priority);
     bool resolve_source();
-    void add_vips();
-    void remove_vips();
-    void add_routes();
-    void remove_routes();
-    void announce(int repeat);
+    void add_vips() { add_vips(spec_.vips); }
+    void add_vips(const std::vector<Vip>& vips);
+    void remove_vips() { remove_vips(spec_.vips); }
+    void remove_vips(const std::vector<Vip>& vips);
+    void add_routes() { add_routes(spec_.routes); }
+    void add_routes(const std::vector<VirtualRoute>& routes);
+    void remove_routes() { remove_routes(spec_.routes); }
+    void remove_routes(const std::vector<VirtualRoute>& routes);
+    void announce(int repeat) { announce(repeat, spec_.vips); }
+    void announce(int repeat, const std::vector<Vip>& vips);
     void schedule_garp(Duration after, int repeat);
 
     boost::asio::io_context& io_;

@@ -111,6 +111,16 @@ bool InstanceSpec::operator==(const InstanceSpec& o) const {
            unicast_peers == o.unicast_peers && garp == o.garp;
 }
 
+bool InstanceSpec::same_but_addresses(const InstanceSpec& o) const {
+    InstanceSpec t = o;
+    t.vips = vips;
+    t.routes = routes;
+    t.garp = garp;
+    t.advert.addresses = advert.addresses;
+    t.expected.address_count = expected.address_count;
+    return *this == t;
+}
+
 std::vector<InstanceSpec> build_specs(const cfg::Config& c) {
     std::vector<InstanceSpec> out;
     out.reserve(c.vrrp_instances.size());

@@ -52,6 +52,9 @@ struct InstanceSpec {
     std::vector<net::IpAddress> unicast_peers; // empty: multicast
     GarpSettings garp;
     bool operator==(const InstanceSpec&) const;
+    // The same instance but for its addresses (VIPs, excluded VIPs, virtual routes) and garp
+    // settings: what a reload changes in place (Instance::update), without a state change.
+    bool same_but_addresses(const InstanceSpec& o) const;
 };
 
 // One spec per vrrp_instance of a configuration that passed the checks (config::load_config

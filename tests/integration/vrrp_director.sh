@@ -147,11 +147,17 @@ check "reload (bad file): error names file:line:col" \
 check "reload (bad file): keeping the running one" \
     grep -q "keeping the running one" "$LAB_DIR"/director-d1.*.log
 check "reload (bad file): d1 still holds the VIP" test "$(vrrp_holders $VIP d1 d2)" = d1
-# A changed VIP: the instance restarts with the new address.
+# A changed VIP: taken in place, as keepalived does (it used to restart the instance, and the
+# master stepped down for it).
 d1conf -60 >"$LAB_DIR/d1.conf"
 sed -i "s|$VIP|10.77.0.101/24|" "$LAB_DIR/d1.conf"
+before=$(grep -c "Entering" "$LAB_DIR"/director-d1.*.log)
 kill -HUP $p1
 check "reload (new VIP): d1 holds 10.77.0.101" vrrp_wait_holder 3 10.77.0.101/24 d1 d1
+check "reload (new VIP): in place" lab_wait 3 grep -q "addresses updated in place" \
+    "$LAB_DIR"/director-d1.*.log
+check "reload (new VIP): no state change" \
+    test "$(grep -c "Entering" "$LAB_DIR"/director-d1.*.log)" = "$before"
 d1_has() { [ -n "$(lab_exec d1 ip -o addr show to "$1")" ]; }
 check "reload (new VIP): the old VIP is gone from d1" lab_wait 3 eval '! d1_has 10.77.0.100'
 

@@ -166,6 +166,15 @@ vrrp_instance VI_6 {
     auto changed = text;
     changed.replace(changed.find("priority 150"), 12, "priority 151");
     BOOST_CHECK(!(specs_of(changed)[0] == a[0]));
+    BOOST_CHECK(!specs_of(changed)[0].same_but_addresses(a[0]));
+    // Another VIP or garp setting is taken in place (Instance::update), not by a restart.
+    auto vip = text;
+    vip.replace(vip.find("10.0.0.100 }"), 12, "10.0.0.100\n 10.0.0.101 }");
+    vip.replace(vip.find("garp_master_refresh 30"), 22, "garp_master_refresh 60");
+    auto b = specs_of(vip)[0];
+    BOOST_CHECK(!(b == a[0]));
+    BOOST_CHECK(b.same_but_addresses(a[0]) && a[0].same_but_addresses(b));
+    BOOST_CHECK_EQUAL(b.advert.addresses.size(), 2u);
 }
 
 BOOST_AUTO_TEST_CASE(agent_states_become_weights) {
