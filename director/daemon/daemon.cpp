@@ -279,21 +279,26 @@ void Daemon::apply(config::Config next) {
     config_ = std::move(next);
     const auto& c = config_;
     start_scripts(c);
+    std::vector<vrrp::Instance*> fresh;
     for (auto& spec : specs) {
-        auto inst = std::make_unique<vrrp::Instance>(
+        instances_.push_back(std::make_unique<vrrp::Instance>(
             io_, std::move(spec), rt_, announcer_,
             [this](const vrrp::InstanceSpec& s, vrrp::State, vrrp::State to, int priority) {
                 state_changed(s, to, priority);
-            });
+            }));
+        fresh.push_back(instances_.back().get());
+    }
+    // New instances start with what their tracking says (priority, FAULT): starting at the
+    // configured priority first would announce a state the tracking then takes back (an
+    // address owner's VIPs added, then FAULT).
+    update_tracking();
+    for (auto* inst : fresh)
         try {
             inst->start();
         } catch (const std::exception& e) {
             // The other instances still run; this one stays down until a reload fixes it.
             log::error(e.what());
         }
-        instances_.push_back(std::move(inst));
-    }
-    update_tracking();
     apply_table();
     if (checkers_)
         checkers_->start();

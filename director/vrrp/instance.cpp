@@ -62,6 +62,8 @@ void Instance::start() {
     InstanceParams params = spec_.params;
     if (source_)
         params.primary_address = *source_;
+    if (tracked_priority_)
+        params.priority = static_cast<uint8_t>(std::clamp(*tracked_priority_, 1, 255));
     sm_.emplace(params);
     auto t = now();
     link_running_ = rt_.is_running(ifindex_);
@@ -94,7 +96,8 @@ void Instance::link_changed(int ifindex, bool running) {
 
 void Instance::set_tracking(int priority, bool fault) {
     if (!sm_) {
-        tracked_fault_ = fault; // start() applies it
+        tracked_fault_ = fault; // start() applies both
+        tracked_priority_ = priority;
         return;
     }
     auto t = now();

@@ -54,7 +54,7 @@ public:
     void link_changed(int ifindex, bool running);
     // What tracked scripts and interfaces make of the instance: its effective priority (1..255)
     // and whether one of them puts it in FAULT. The instance runs only while its own link is up
-    // and no tracked item says FAULT.
+    // and no tracked item says FAULT. Before start(), it is what start() begins with.
     void set_tracking(int priority, bool fault);
     // A reload's spec that differs only in addresses and garp settings (same_but_addresses):
     // a MASTER removes the VIPs and routes that went, adds and announces those that came; the
@@ -110,6 +110,7 @@ private:
     int last_send_error_ = 0;
     bool link_running_ = true;
     bool tracked_fault_ = false;
+    std::optional<int> tracked_priority_; // set before start()
     TimePoint next_split_brain_warning_{};
 };
 

@@ -190,6 +190,32 @@ check "reload (removed instance): its own notify_stop ran to its end" \
     lab_wait 4 grep -qx "VI_9 stop done" "$notes"
 check "reload (removed instance): its VIP is gone" lab_wait 3 eval '! d1_has 10.77.0.109'
 
+# An added instance starts with what its tracking says: an address owner (priority 255) whose
+# tracked interface is down goes to FAULT without being MASTER first (VIP added, notified).
+lab_exec d1 ip link add trk2 type veth peer name trk3
+cat >>"$LAB_DIR/d1.conf" <<C
+vrrp_instance VI_8 {
+    interface eth0
+    virtual_router_id 68
+    priority 255
+    advert_int 0.1
+    track_interface {
+        trk2
+    }
+    notify $LAB_DIR/notify.sh
+    virtual_ipaddress {
+        10.77.0.108/24
+    }
+}
+C
+kill -HUP $p1
+check "reload (added instance, tracked link down): VI_8 in FAULT" \
+    lab_wait 3 grep -q "INSTANCE VI_8 FAULT" "$notes"
+check "  ...and never MASTER or BACKUP before it" bash -c "! grep -Eq 'INSTANCE VI_8 (MASTER|BACKUP)' $notes"
+check "  ...its VIP never added" bash -c "! grep -q 'VI_8.*Entering MASTER' $LAB_DIR/director-d1.*.log"
+cp "$LAB_DIR/d1-without9.conf" "$LAB_DIR/d1.conf"
+kill -HUP $p1
+
 # Malformed adverts from the client: TTL 64 (routed?), too short, wrong auth, wrong VRID.
 lab_exec c python3 - <<'PY'
 import socket
