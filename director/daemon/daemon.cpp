@@ -56,7 +56,7 @@ constexpr auto stop_grace = std::chrono::seconds(10);
 
 Daemon::Daemon(DaemonOptions opts, config::Config config)
     : opts_(std::move(opts)), config_(std::move(config)), signals_(io_), link_events_(io_),
-      stop_deadline_(io_), apply_timer_(io_), ruleset_watch_(io_) {
+      stop_deadline_(io_), retired_poll_(io_), apply_timer_(io_), ruleset_watch_(io_) {
     link_events_.assign(dup(links_.fd()));
 }
 
@@ -183,8 +183,14 @@ void Daemon::update_tracking() {
         if (idx == 0)
             return false;
         auto it = links_running_.find(idx);
-        if (it == links_running_.end())
-            it = links_running_.emplace(idx, rt_.is_running(idx)).first;
+        if (it == links_running_.end()) {
+            bool running = false; // gone between the two questions
+            try {
+                running = rt_.is_running(idx);
+            } catch (const net::NetlinkError&) {
+            }
+            it = links_running_.emplace(idx, running).first;
+        }
         return it->second;
     };
     std::map<const vrrp::Instance*, notify::EffectivePriority> eff;
@@ -563,7 +569,6 @@ void Daemon::stop_all() {
     for (auto& inst : instances_)
         inst->stop();
     instances_.clear();
-    signals_.cancel();
     link_events_.cancel();
     control_.reset();
     reports_.reset();
@@ -576,9 +581,21 @@ void Daemon::stop_all() {
         log::warning("notify scripts still running at exit");
         io_.stop();
     });
-    when_quiet(notifier_.get(), omega_runner_.get(), [this] {
+    when_quiet(notifier_.get(), omega_runner_.get(), [this] { exit_when_retired_idle(); });
+}
+
+// The runners and notifiers a recent reload retired (the notify_stop of an instance it removed)
+// go on until reap_retired drops them: the exit waits for that too, looking every 50 ms.
+void Daemon::exit_when_retired_idle() {
+    if (retired_.empty()) {
         stop_deadline_.cancel();
         io_.stop();
+        return;
+    }
+    retired_poll_.expires_after(std::chrono::milliseconds(50));
+    retired_poll_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec)
+            exit_when_retired_idle();
     });
 }
 
@@ -600,7 +617,7 @@ void Daemon::dump_stats() {
     std::error_code ec;
     std::filesystem::create_directories(opts_.stats_file.parent_path(), ec);
     std::string tmp = opts_.stats_file.string() + ".tmp";
-    std::ofstream(tmp) << j.dump(2) << '\n';
+    std::ofstream(tmp) << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     std::filesystem::rename(tmp, opts_.stats_file, ec);
     if (ec)
         log::warning("cannot write " + opts_.stats_file.string() + ": " + ec.message());
@@ -610,14 +627,22 @@ void Daemon::wait_signals() {
     signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (ec)
             return;
-        if (sig == SIGHUP) {
-            reload();
-        } else if (sig == SIGUSR1 || sig == SIGUSR2) {
+        if (sig == SIGUSR1 || sig == SIGUSR2) {
             dump_stats();
+        } else if (stopping_) {
+            // A second SIGTERM (or Ctrl-C) while notify scripts finish: exit now. A reload
+            // during the stop is ignored.
+            if (sig != SIGHUP) {
+                log::warning("signal " + std::to_string(sig) +
+                             " again: exiting without waiting for notify scripts");
+                io_.stop();
+                return;
+            }
+        } else if (sig == SIGHUP) {
+            reload();
         } else {
             log::info("stopping on signal " + std::to_string(sig));
             stop_all();
-            return;
         }
         wait_signals();
     });

@@ -54,6 +54,7 @@ private:
     void retire_notifier();
     void reap_retired(notify::ScriptRunner* runner);
     void when_quiet(notify::Notifier* n, notify::ScriptRunner* r, std::function<void()> done);
+    void exit_when_retired_idle();
     void update_tracking();
     void apply_table(); // now
     void reconcile_table();
@@ -81,6 +82,7 @@ private:
     net::LinkMonitor links_;
     boost::asio::posix::stream_descriptor link_events_;
     boost::asio::steady_timer stop_deadline_;
+    boost::asio::steady_timer retired_poll_;
     // Health changes are applied together (request_apply); the last apply's end and length.
     boost::asio::steady_timer apply_timer_;
     bool apply_pending_ = false;

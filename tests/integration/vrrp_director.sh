@@ -182,6 +182,7 @@ vrrp_instance VI_9 {
     }
 }
 C
+cp "$LAB_DIR/d1.conf" "$LAB_DIR/d1-without9.conf.with9"
 kill -HUP $p1
 check "reload (added instance): VI_9 puts 10.77.0.109 on d1" lab_wait 3 d1_has 10.77.0.109
 cp "$LAB_DIR/d1-without9.conf" "$LAB_DIR/d1.conf"
@@ -239,6 +240,21 @@ sys.exit(not (d["bad_ttl"] >= 1 and d["too_short"] >= 1 and d["bad_checksum"] >=
               and s["state"].lower() == "master"))' "$stats"
 check "malformed adverts: VIP stays on d1" test "$(vrrp_holders 10.77.0.101/24 d1 d2)" = d1
 
+# A stop right after a reload that removed an instance still lets that instance's notify_stop
+# finish (it ran on the retired runner, which the exit used to kill).
+cp "$LAB_DIR/d1.conf" "$LAB_DIR/d1-without7.conf"
+sed "s/VI_9/VI_7/; s/virtual_router_id 69/virtual_router_id 67/; s/10.77.0.109/10.77.0.107/" \
+    <(sed -n '/^vrrp_instance VI_9/,/^}/p' "$LAB_DIR/d1-without9.conf.with9") >>"$LAB_DIR/d1.conf"
+sed -i "s|slowstop.sh|slowstop7.sh|" "$LAB_DIR/d1.conf"
+sed "s/VI_9/VI_7/" "$LAB_DIR/slowstop.sh" >"$LAB_DIR/slowstop7.sh"
+chmod 755 "$LAB_DIR/slowstop7.sh"
+kill -HUP $p1
+check "reload (added VI_7)" lab_wait 3 d1_has 10.77.0.107
+cp "$LAB_DIR/d1-without7.conf" "$LAB_DIR/d1.conf"
+kill -HUP $p1
+sleep 0.3
 lab_stop $p1
+check "stop right after a reload: the removed instance's notify_stop ran to its end" \
+    grep -qx "VI_7 stop done" "$notes"
 check "clean stop: notify STOP" lab_wait 3 grep -q "INSTANCE VI_1 STOP" "$notes"
 lab_finish
