@@ -257,4 +257,24 @@ lab_stop $p1
 check "stop right after a reload: the removed instance's notify_stop ran to its end" \
     grep -qx "VI_7 stop done" "$notes"
 check "clean stop: notify STOP" lab_wait 3 grep -q "INSTANCE VI_1 STOP" "$notes"
+
+# A stop waits (up to 10 s) for notify_stop; a second SIGTERM exits at once.
+lab_stop $p2
+printf '#!/bin/sh\nsleep 8\n' >"$LAB_DIR/slow.sh"
+chmod 755 "$LAB_DIR/slow.sh"
+vrrp_conf "$LAB_DIR/d2slow.conf" 3 0.1 50 $VIP vrid=62
+sed -i "s|^vrrp_instance \(.*\) {|vrrp_instance \1 {\n    notify_stop $LAB_DIR/slow.sh|" "$LAB_DIR/d2slow.conf"
+p2=$(vrrp_start_ours d2 "$LAB_DIR/d2slow.conf")
+check "d2 alone takes the VIP" vrrp_wait_holder 5 $VIP d2 d2
+kill -TERM $p2
+sleep 0.5
+check "a stop waits for notify_stop" kill -0 $p2
+t0=$(date +%s%N)
+kill -TERM $p2
+lab_wait 3 bash -c "! kill -0 $p2"
+t1=$(date +%s%N)
+# (About 1 s here, against the 8 s the script would hold a stop that waited for it.)
+check "a second SIGTERM exits without waiting ($(((t1 - t0) / 1000000)) ms)" \
+    test $(((t1 - t0) / 1000000)) -lt 3000
+lab_stop $p2
 lab_finish
