@@ -42,14 +42,15 @@ void ReportSender::receive() {
                 return;
             if (ec || !on_ack_)
                 return receive();
-            auto a = net::unmapped(from_.address());
+            // As the directors are configured: no IPv6 scope, which is this host's own.
+            auto from = net::address_text(from_.address());
             auto decoded = agent::decode_ack(std::string_view(buf_.data(), n), key_);
             receive(); // again first (the datagram is decoded): a throw below must not end it
             if (auto* ack = std::get_if<agent::Ack>(&decoded))
-                on_ack_(a.to_string(), *ack);
+                on_ack_(from, *ack);
             else if (auto now = std::chrono::steady_clock::now(); now >= next_complaint_) {
                 next_complaint_ = now + std::chrono::seconds(10); // no log flood from forgers
-                log::warning("a report acknowledgement from " + a.to_string() +
+                log::warning("a report acknowledgement from " + from +
                              (std::get<agent::AckError>(decoded) == agent::AckError::bad_mac
                                   ? " failed authentication"
                                   : " is malformed"));

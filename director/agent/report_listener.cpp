@@ -30,12 +30,12 @@ const HostState* latest_report(const std::map<std::string, HostState>& hosts,
 
 namespace {
 
-// Whether a report signed as sent from `signed_addr` came from `source` (an IPv6 scope is the
-// receiver's own: not compared).
-bool sent_from(const std::string& signed_addr, const asio::ip::address& source) {
+// Whether a report signed as sent from `signed_addr` came from `sender` (address_text of the
+// datagram's source: an IPv6 scope is the receiver's own, not compared).
+bool sent_from(const std::string& signed_addr, const std::string& sender) {
     boost::system::error_code ec;
     auto a = asio::ip::make_address(signed_addr, ec);
-    return !ec && net::address_text(a) == net::address_text(source);
+    return !ec && net::address_text(a) == sender;
 }
 
 } // namespace
@@ -147,8 +147,7 @@ void ReportListener::complain(const std::string& what) {
 }
 
 void ReportListener::handle(std::size_t n) {
-    auto source = net::unmapped(from_.address());
-    std::string sender = net::address_text(source);
+    std::string sender = net::address_text(from_.address());
     auto r = lvsd::agent::decode_report(std::string_view(buf_.data(), n), key_);
     if (auto* err = std::get_if<lvsd::agent::ReportError>(&r)) {
         if (*err == lvsd::agent::ReportError::bad_mac) {
@@ -167,7 +166,7 @@ void ReportListener::handle(std::size_t n) {
     const auto& report = std::get<lvsd::agent::Report>(r);
     // Real servers are matched by the report's source address, so that address must be the one
     // the agent signed: a genuine report replayed from another address changes nothing.
-    if (!sent_from(report.addr, source)) {
+    if (!sent_from(report.addr, sender)) {
         ++misaddressed_;
         complain("from " + sender + " (" + report.host + ") was signed as sent from " +
                  report.addr + ": replayed, or translated (NAT) on the way");

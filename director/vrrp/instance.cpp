@@ -63,7 +63,7 @@ void Instance::start() {
     if (source_)
         params.primary_address = *source_;
     if (tracked_priority_)
-        params.priority = static_cast<uint8_t>(std::clamp(*tracked_priority_, 1, 255));
+        params.priority = *tracked_priority_;
     sm_.emplace(params);
     auto t = now();
     link_running_ = rt_.is_running(ifindex_);
@@ -95,15 +95,16 @@ void Instance::link_changed(int ifindex, bool running) {
 }
 
 void Instance::set_tracking(int priority, bool fault) {
+    auto p = static_cast<uint8_t>(std::clamp(priority, 1, 255));
     if (!sm_) {
         tracked_fault_ = fault; // start() applies both
-        tracked_priority_ = priority;
+        tracked_priority_ = p;
         return;
     }
     auto t = now();
     bool was = link_running_ && !tracked_fault_;
     tracked_fault_ = fault;
-    perform(sm_->set_priority(t, static_cast<uint8_t>(std::clamp(priority, 1, 255))), t);
+    perform(sm_->set_priority(t, p), t);
     update_usable(t, was);
 }
 

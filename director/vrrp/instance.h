@@ -110,7 +110,7 @@ private:
     int last_send_error_ = 0;
     bool link_running_ = true;
     bool tracked_fault_ = false;
-    std::optional<int> tracked_priority_; // set before start()
+    std::optional<uint8_t> tracked_priority_; // set before start()
     TimePoint next_split_brain_warning_{};
 };
 

@@ -11,11 +11,16 @@ namespace lvsd::net {
 
 namespace ip = boost::asio::ip;
 
+namespace {
+
+// IPv4 for a v4-mapped IPv6 address; anything else as it is.
 ip::address unmapped(const ip::address& a) {
     if (a.is_v6() && a.to_v6().is_v4_mapped())
         return ip::make_address_v4(ip::v4_mapped, a.to_v6());
     return a;
 }
+
+} // namespace
 
 std::string address_text(const ip::address& a) {
     auto u = unmapped(a);

@@ -24,8 +24,6 @@ std::optional<boost::asio::ip::address> source_for(const boost::asio::ip::udp::e
 bool send_from(int fd, std::string_view datagram, const boost::asio::ip::udp::endpoint& to,
                const boost::asio::ip::address& from, bool fallback = true);
 
-// IPv4 for a v4-mapped IPv6 address; anything else as it is.
-boost::asio::ip::address unmapped(const boost::asio::ip::address& a);
 // The address as text, unmapped and without an IPv6 scope (which only its own host can read):
 // how reports name the address they are sent from, and directors their senders.
 std::string address_text(const boost::asio::ip::address& a);
